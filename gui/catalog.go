@@ -1,0 +1,168 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// catalogTab lists every service and product in a virtualised list, with a quick search.
+type catalogTab struct {
+	ui   *UI
+	item *container.TabItem
+
+	all     []client.Service // as loaded; only touched on the UI goroutine
+	keys    []string         // lower-cased search key of each row of all
+	visible []int            // indexes into all, after the search
+
+	search   *widget.Entry
+	list     *widget.List
+	count    *widget.Label
+	progress *widget.ProgressBarInfinite
+	refresh  *widget.Button
+	msg      *messageBox
+}
+
+func newCatalogTab(u *UI) *catalogTab {
+	t := &catalogTab{ui: u, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox()}
+	t.progress.Hide()
+	t.search = widget.NewEntry()
+	t.search.SetPlaceHolder(lang.L("Search services and products"))
+	t.search.OnChanged = func(string) { t.applyFilter() }
+	t.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), func() {
+		u.background(t.load)
+	})
+	t.list = widget.NewList(
+		func() int { return len(t.visible) },
+		newServiceRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(t.visible) {
+				setServiceRow(o, t.all[t.visible[id]])
+			}
+		},
+	)
+	t.msg.show(lang.L("Loading the catalog…"), "", nil)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(t.count, t.refresh), t.search)
+	body := container.NewStack(t.list, t.msg.root)
+	t.item = container.NewTabItemWithIcon(lang.L("Catalog"), theme.GridIcon(), container.NewBorder(container.NewVBox(top, t.progress), nil, nil, nil, body))
+	return t
+}
+
+// load downloads the whole catalog off the UI goroutine, then swaps it in with fyne.Do. The old
+// list stays usable while it runs; an error keeps it and says why.
+func (t *catalogTab) load(ctx context.Context) {
+	fyne.Do(func() {
+		t.refresh.Disable()
+		t.progress.Show()
+		t.progress.Start()
+	})
+	rows, err := t.ui.deps.API.AllServices(ctx, client.ServicesParams{}, 0, nil)
+	var keys []string
+	if err == nil {
+		keys = make([]string, len(rows))
+		for i, s := range rows {
+			keys[i] = searchKey(s)
+		}
+		t.ui.deps.Logf("catalog: loaded %d rows", len(rows))
+	} else {
+		t.ui.deps.Logf("catalog: %v", err)
+	}
+	fyne.Do(func() {
+		t.progress.Stop()
+		t.progress.Hide()
+		t.refresh.Enable()
+		if err != nil {
+			if len(t.all) == 0 {
+				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeError(err)), lang.L("Try again"), func() {
+					t.msg.show(lang.L("Loading the catalog…"), "", nil)
+					t.ui.background(t.load)
+				})
+			} else {
+				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.all), describeError(err)))
+			}
+			return
+		}
+		t.all, t.keys = rows, keys
+		t.applyFilter()
+	})
+}
+
+// applyFilter recomputes the visible rows from the search text. UI goroutine only.
+func (t *catalogTab) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(t.search.Text))
+	t.visible = t.visible[:0]
+	for i, k := range t.keys {
+		if q == "" || strings.Contains(k, q) {
+			t.visible = append(t.visible, i)
+		}
+	}
+	switch {
+	case len(t.all) == 0:
+		t.msg.show(lang.L("The catalog on the server is empty."), "", nil)
+	case len(t.visible) == 0:
+		t.msg.show(lang.L("No service matches your search."), "", nil)
+	default:
+		t.msg.root.Hide()
+	}
+	t.count.SetText(fmt.Sprintf(lang.L("%d of %d"), len(t.visible), len(t.all)))
+	t.list.UnselectAll()
+	t.list.Refresh()
+}
+
+func searchKey(s client.Service) string {
+	return strings.ToLower(strings.Join([]string{strconv.FormatInt(s.Service, 10), s.ID, s.Name, s.Category, s.Subcategory}, "\x00"))
+}
+
+// priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
+func priceText(s client.Service) string {
+	if s.IsProduct() {
+		return fmt.Sprintf(lang.L("%s each"), s.Rate)
+	}
+	return fmt.Sprintf(lang.L("%s / 1000"), s.Rate)
+}
+
+func newServiceRow() fyne.CanvasObject {
+	num := widget.NewLabel("#000000")
+	name := widget.NewLabel("")
+	name.Truncation = fyne.TextTruncateEllipsis
+	cat := widget.NewLabel("")
+	cat.Truncation = fyne.TextTruncateEllipsis
+	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+	stock := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
+	right := container.NewGridWithColumns(3, cat, price, stock)
+	return container.NewBorder(nil, nil, num, nil, container.NewGridWithColumns(2, name, right))
+}
+
+func setServiceRow(o fyne.CanvasObject, s client.Service) {
+	row := o.(*fyne.Container)
+	grid := row.Objects[0].(*fyne.Container)
+	num := row.Objects[1].(*widget.Label)
+	name := grid.Objects[0].(*widget.Label)
+	right := grid.Objects[1].(*fyne.Container)
+	num.SetText("#" + strconv.FormatInt(s.Service, 10))
+	name.SetText(s.Name)
+	cat := s.Category
+	if s.Subcategory != "" {
+		cat += " › " + s.Subcategory
+	}
+	right.Objects[0].(*widget.Label).SetText(cat)
+	right.Objects[1].(*widget.Label).SetText(priceText(s))
+	stock := right.Objects[2].(*widget.Label)
+	if s.Stock <= 0 {
+		stock.SetText(lang.L("out of stock"))
+		stock.Importance = widget.DangerImportance
+	} else {
+		stock.SetText(fmt.Sprintf(lang.L("%d in stock"), s.Stock))
+		stock.Importance = widget.MediumImportance
+	}
+	stock.Refresh()
+}

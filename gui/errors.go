@@ -1,0 +1,50 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// describeError turns a client error into a sentence a customer understands. It never includes
+// the API key: the client's errors are already redacted, and only their typed facts are used here.
+func describeError(err error) string {
+	var (
+		apiErr  *client.APIError
+		rate    *client.RateLimitError
+		trans   *client.TransportError
+		spendEr *client.SpendError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, client.ErrInvalidKey):
+		return lang.L("The API key was refused. Check it in Settings.")
+	case errors.Is(err, client.ErrInsufficientBalance):
+		return lang.L("Your balance is too low for this order.")
+	case errors.Is(err, client.ErrServiceNotFound):
+		return lang.L("This service no longer exists. Refresh the catalog.")
+	case errors.Is(err, client.ErrOrderNotFound):
+		return lang.L("HstockPlus does not know this order.")
+	case errors.As(err, &spendEr) && errors.Is(err, client.ErrOutcomeUnknown):
+		return lang.L("The answer was lost: the order may or may not have been placed. Check your balance and orders before trying again.")
+	case errors.As(err, &rate):
+		return fmt.Sprintf(lang.L("HstockPlus asks us to slow down; try again in %s."), rate.RetryAfter.Round(1e9))
+	case errors.As(err, &apiErr):
+		return fmt.Sprintf(lang.L("HstockPlus answered: %s"), apiErr.Message)
+	case errors.Is(err, context.DeadlineExceeded):
+		return lang.L("HstockPlus did not answer in time. Check your connection and try again.")
+	case errors.Is(err, context.Canceled):
+		return lang.L("Cancelled.")
+	case errors.As(err, &trans) && trans.HTTPStatus != 0:
+		return fmt.Sprintf(lang.L("HstockPlus is not answering properly (HTTP %d). Try again later."), trans.HTTPStatus)
+	case errors.As(err, &trans):
+		return lang.L("Cannot reach HstockPlus. Check your internet connection.")
+	default:
+		return err.Error()
+	}
+}

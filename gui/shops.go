@@ -1,0 +1,90 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// shopsTab lists the marketplace's shops, loaded when the tab is first opened.
+type shopsTab struct {
+	ui     *UI
+	item   *container.TabItem
+	shops  []client.Shop // UI goroutine only
+	loaded bool
+	list   *widget.List
+	count  *widget.Label
+	msg    *messageBox
+}
+
+const shopsPageSize = 100
+
+func newShopsTab(u *UI) *shopsTab {
+	t := &shopsTab{ui: u, count: widget.NewLabel(""), msg: newMessageBox()}
+	t.list = widget.NewList(
+		func() int { return len(t.shops) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			info := widget.NewLabel("")
+			return container.NewBorder(nil, nil, name, info)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(t.shops) {
+				return
+			}
+			s := t.shops[id]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(s.Name)
+			c.Objects[1].(*widget.Label).SetText(fmt.Sprintf(lang.L("%s %.1f (%d reviews) · %d products"), stars(s.Rating), s.Rating, s.ReviewCount, s.ProductCount))
+		},
+	)
+	t.msg.show(lang.L("Loading shops…"), "", nil)
+	body := container.NewStack(t.list, t.msg.root)
+	t.item = container.NewTabItemWithIcon(lang.L("Shops"), theme.StorageIcon(), container.NewBorder(t.count, nil, nil, nil, body))
+	return t
+}
+
+// ensureLoaded starts the first load. UI goroutine only.
+func (t *shopsTab) ensureLoaded() {
+	if t.loaded {
+		return
+	}
+	t.loaded = true
+	t.ui.background(t.load)
+}
+
+func (t *shopsTab) load(ctx context.Context) {
+	page, err := t.ui.deps.API.Shops(ctx, 1, shopsPageSize)
+	fyne.Do(func() {
+		if err != nil {
+			t.msg.show(fmt.Sprintf(lang.L("Could not load the shops: %s"), describeError(err)), lang.L("Try again"), func() {
+				t.msg.show(lang.L("Loading shops…"), "", nil)
+				t.ui.background(t.load)
+			})
+			return
+		}
+		t.shops = page.Shops
+		if len(t.shops) == 0 {
+			t.msg.show(lang.L("No shops are open right now."), "", nil)
+		} else {
+			t.msg.root.Hide()
+		}
+		t.count.SetText(fmt.Sprintf(lang.L("%d shops"), max(page.Total, len(page.Shops))))
+		t.list.Refresh()
+	})
+}
+
+// stars renders a 0–5 rating as five stars, rounded to the nearest whole star.
+func stars(r float64) string {
+	n := int(r + 0.5)
+	n = max(0, min(5, n))
+	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
+}

@@ -1,0 +1,148 @@
+// Package gui is the Fyne user interface: one file per tab, built from a fyne.App so tests can
+// drive it with fyne.io/fyne/v2/test. Background work never touches widgets: it hands its result
+// to the UI goroutine with fyne.Do.
+package gui
+
+import (
+	"context"
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/assets"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// API is what the window needs of the HstockPlus API; *client.Client implements it.
+type API interface {
+	Balance(ctx context.Context) (*client.Balance, error)
+	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, error)
+	Shops(ctx context.Context, page, limit int) (*client.ShopsPage, error)
+}
+
+// Deps are the services main.go builds and hands to the window.
+type Deps struct {
+	API     API
+	Demo    bool   // running on the built-in sandbox
+	Version string // shown in the About line
+	Logf    func(format string, args ...any)
+}
+
+// UI is the main window and its tabs.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	deps Deps
+	tabs *container.AppTabs
+
+	catalog *catalogTab
+	shops   *shopsTab
+	orders  *ordersTab
+	sms     *smsTab
+	balance *balanceTab
+}
+
+// requestTimeout bounds one background load; the client retries inside it.
+const requestTimeout = 2 * time.Minute
+
+func init() {
+	// Translations are optional: a missing file leaves English.
+	_ = lang.AddTranslationsFS(assets.Translations, "translations")
+}
+
+// New builds the main window. Nothing is fetched until Start.
+func New(a fyne.App, d Deps) *UI {
+	if d.Logf == nil {
+		d.Logf = func(string, ...any) {}
+	}
+	a.SetIcon(assets.Icon)
+	u := &UI{app: a, deps: d}
+	u.win = a.NewWindow("HstockPlus")
+	u.win.SetIcon(assets.Icon)
+
+	u.catalog = newCatalogTab(u)
+	u.shops = newShopsTab(u)
+	u.orders = newOrdersTab(u)
+	u.sms = newSMSTab(u)
+	u.balance = newBalanceTab(u)
+	u.tabs = container.NewAppTabs(
+		u.catalog.item, u.shops.item, u.orders.item, u.sms.item, u.balance.item,
+	)
+	u.tabs.OnSelected = func(ti *container.TabItem) {
+		if ti == u.shops.item {
+			u.shops.ensureLoaded()
+		}
+	}
+
+	var top fyne.CanvasObject
+	if d.Demo {
+		top = demoBanner()
+	}
+	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.tabs))
+	u.win.Resize(fyne.NewSize(1100, 720))
+	u.win.SetMaster()
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start begins the first background loads: the catalog and the balance.
+func (u *UI) Start() {
+	go u.catalog.load(context.Background())
+	go u.balance.load(context.Background())
+}
+
+// background runs fn off the UI goroutine with a timeout.
+func (u *UI) background(fn func(ctx context.Context)) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// demoBanner is the strip that says the window is not on a real account.
+func demoBanner() fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xFF, G: 0xB0, B: 0x20, A: 0xFF})
+	text := canvas.NewText(lang.L("Demo mode — a simulated HstockPlus. Nothing is charged; add your API key to use your account."), color.Black)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	text.Alignment = fyne.TextAlignCenter
+	return container.NewStack(bg, container.NewPadded(text))
+}
+
+// messageBox is a centred message with an optional action, for empty, loading and error states.
+type messageBox struct {
+	root   *fyne.Container
+	label  *widget.Label
+	button *widget.Button
+}
+
+func newMessageBox() *messageBox {
+	m := &messageBox{label: widget.NewLabel(""), button: widget.NewButton("", nil)}
+	m.label.Wrapping = fyne.TextWrapWord
+	m.label.Alignment = fyne.TextAlignCenter
+	m.button.Hide()
+	m.root = container.NewVBox(layout.NewSpacer(), m.label, container.NewCenter(m.button), layout.NewSpacer())
+	return m
+}
+
+func (m *messageBox) show(text string, action string, fn func()) {
+	m.label.SetText(text)
+	if fn == nil {
+		m.button.Hide()
+	} else {
+		m.button.SetText(action)
+		m.button.SetIcon(theme.ViewRefreshIcon())
+		m.button.OnTapped = fn
+		m.button.Show()
+	}
+	m.root.Show()
+}

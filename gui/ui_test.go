@@ -1,0 +1,233 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+)
+
+// newSandboxUI builds the window on a fresh sandbox served on loopback.
+func newSandboxUI(t *testing.T, demo bool) (*UI, *client.Client) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	srv, err := sandbox.New(sandbox.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()),
+		client.WithRetry(2, time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := New(a, Deps{API: api, Demo: demo})
+	return u, api
+}
+
+// failingAPI answers every call with the same error.
+type failingAPI struct{ err error }
+
+func (f failingAPI) Balance(context.Context) (*client.Balance, error) { return nil, f.err }
+func (f failingAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
+	return nil, f.err
+}
+func (f failingAPI) Shops(context.Context, int, int) (*client.ShopsPage, error) { return nil, f.err }
+
+func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
+	u, api := newSandboxUI(t, true)
+	want, err := api.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.catalog.load(context.Background())
+
+	if got := u.catalog.list.Length(); got != len(want) || got == 0 {
+		t.Fatalf("catalog lists %d rows, the sandbox has %d", got, len(want))
+	}
+	if u.catalog.msg.root.Visible() {
+		t.Fatalf("message still shown over a loaded catalog: %q", u.catalog.msg.label.Text)
+	}
+
+	test.Type(u.catalog.search, "instagram")
+	n := u.catalog.list.Length()
+	if n == 0 || n >= len(want) {
+		t.Fatalf("search for instagram shows %d of %d rows", n, len(want))
+	}
+	for _, i := range u.catalog.visible {
+		if !strings.Contains(strings.ToLower(u.catalog.all[i].Name+u.catalog.all[i].Category), "instagram") {
+			t.Errorf("row %q does not match instagram", u.catalog.all[i].Name)
+		}
+	}
+
+	u.catalog.search.SetText("no-such-service-anywhere")
+	if u.catalog.list.Length() != 0 || !u.catalog.msg.root.Visible() {
+		t.Fatal("a search with no match must say so")
+	}
+	if !strings.Contains(u.catalog.msg.label.Text, "No service matches") {
+		t.Fatalf("message = %q", u.catalog.msg.label.Text)
+	}
+}
+
+func TestCatalogRowShowsPriceWithUnit(t *testing.T) {
+	smm := client.Service{Service: 7, Name: "Likes", Category: "Instagram", Rate: client.MustDecimal("0.50"), Stock: 10, EntityType: client.EntitySMM}
+	prod := client.Service{Service: 8, Name: "Gmail", Category: "Accounts", Rate: client.MustDecimal("25.00"), EntityType: client.EntityProduct}
+	row := newServiceRow()
+	setServiceRow(row, smm)
+	if !hasLabel(row, "0.50 / 1000") || !hasLabel(row, "#7") || !hasLabel(row, "10 in stock") {
+		t.Fatal("SMM row lacks its number, price per 1000 or stock")
+	}
+	setServiceRow(row, prod)
+	if !hasLabel(row, "25.00 each") || !hasLabel(row, "out of stock") {
+		t.Fatal("product row lacks its unit price or the out-of-stock badge")
+	}
+}
+
+func TestCatalogErrorIsShownNotAnEmptyCatalog(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Deps{API: failingAPI{&client.TransportError{HTTPStatus: 502, Excerpt: "<html>"}}})
+	u.catalog.load(context.Background())
+	if u.catalog.list.Length() != 0 {
+		t.Fatal("rows shown after a failed load")
+	}
+	txt := u.catalog.msg.label.Text
+	if !u.catalog.msg.root.Visible() || !strings.Contains(txt, "Could not load the catalog") || !strings.Contains(txt, "502") {
+		t.Fatalf("error state = %q", txt)
+	}
+	if !u.catalog.msg.button.Visible() {
+		t.Fatal("no retry button")
+	}
+	if strings.Contains(txt, "empty") {
+		t.Fatal("a failed load must not look like an empty catalog")
+	}
+}
+
+func TestCatalogRefreshFailureKeepsOldRows(t *testing.T) {
+	u, _ := newSandboxUI(t, false)
+	u.catalog.load(context.Background())
+	n := u.catalog.list.Length()
+	u.deps.API = failingAPI{errors.New("network down")}
+	u.catalog.load(context.Background())
+	if u.catalog.list.Length() != n {
+		t.Fatalf("a failed refresh dropped the rows: %d, had %d", u.catalog.list.Length(), n)
+	}
+	if !strings.Contains(u.catalog.count.Text, "refresh failed") {
+		t.Fatalf("count label = %q", u.catalog.count.Text)
+	}
+}
+
+func TestBalanceTabShowsBalance(t *testing.T) {
+	u, _ := newSandboxUI(t, true)
+	u.balance.load(context.Background())
+	if got := u.balance.amount.Text; got != "100.00 USD" {
+		t.Fatalf("balance label = %q", got)
+	}
+	if u.balance.errText.Visible() {
+		t.Fatal("error shown after a good load")
+	}
+}
+
+func TestBalanceErrorInWords(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Deps{API: failingAPI{&client.APIError{Message: "Invalid API key"}}})
+	u.balance.load(context.Background())
+	if !u.balance.errText.Visible() || !strings.Contains(u.balance.errText.Text, "API key was refused") {
+		t.Fatalf("error = %q", u.balance.errText.Text)
+	}
+}
+
+func TestShopsTabLoadsOnFirstOpen(t *testing.T) {
+	u, _ := newSandboxUI(t, false)
+	u.shops.load(context.Background())
+	if u.shops.list.Length() == 0 {
+		t.Fatal("no shops listed")
+	}
+	row := u.shops.list.CreateItem()
+	u.shops.list.UpdateItem(0, row)
+	if !strings.Contains(labelTexts(row), "★") {
+		t.Fatalf("shop row has no rating stars: %q", labelTexts(row))
+	}
+}
+
+func TestDemoBannerOnlyInDemo(t *testing.T) {
+	u, _ := newSandboxUI(t, true)
+	if !containsText(u.Window().Content(), "Demo mode") {
+		t.Fatal("demo window has no banner")
+	}
+	u2, _ := newSandboxUI(t, false)
+	if containsText(u2.Window().Content(), "Demo mode") {
+		t.Fatal("banner shown outside demo mode")
+	}
+}
+
+func TestWindowHasTheFiveTabs(t *testing.T) {
+	u, _ := newSandboxUI(t, true)
+	var names []string
+	for _, it := range u.tabs.Items {
+		names = append(names, it.Text)
+	}
+	if got := strings.Join(names, ","); got != "Catalog,Shops,Orders,SMS,Balance" {
+		t.Fatalf("tabs = %s", got)
+	}
+	if u.Window().Title() != "HstockPlus" {
+		t.Fatalf("title = %q", u.Window().Title())
+	}
+}
+
+func TestStars(t *testing.T) {
+	for r, want := range map[float64]string{0: "☆☆☆☆☆", 4.6: "★★★★★", 3.4: "★★★☆☆", 9: "★★★★★", -1: "☆☆☆☆☆"} {
+		if got := stars(r); got != want {
+			t.Errorf("stars(%v) = %s, want %s", r, got, want)
+		}
+	}
+}
+
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	return strings.Contains(labelTexts(o), "\x00"+text+"\x00")
+}
+
+// labelTexts joins the text of every label under o, each framed by NULs.
+func labelTexts(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString("\x00" + v.Text + "\x00")
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return b.String()
+}
+
+// containsText reports whether a label or canvas text under o contains text.
+func containsText(o fyne.CanvasObject, text string) bool {
+	switch v := o.(type) {
+	case *widget.Label:
+		return strings.Contains(v.Text, text)
+	case *canvas.Text:
+		return strings.Contains(v.Text, text)
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if containsText(c, text) {
+				return true
+			}
+		}
+	}
+	return false
+}

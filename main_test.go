@@ -1,0 +1,69 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hstockplus/hstockplus/client"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFlagsDefaults(t *testing.T) {
+	c, err := parseFlags(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.apiURL != client.DefaultEndpoint || c.demo || c.apiKey != "" || c.sandboxAddr != "" {
+		t.Fatalf("defaults = %+v", c)
+	}
+	if filepath.Base(c.dataDir) != "hstockplus" {
+		t.Fatalf("data dir = %q", c.dataDir)
+	}
+	if c.sandbox.Key != "demo" || c.sandbox.Balance != "100.00" || c.sandbox.Speed != 1 {
+		t.Fatalf("sandbox defaults = %+v", c.sandbox)
+	}
+}
+
+func TestFlagsFromEnvironmentAndFlagsWin(t *testing.T) {
+	e := env(map[string]string{
+		"HSTOCKPLUS_API_URL": "https://panel.example/api/v2",
+		"HSTOCKPLUS_API_KEY": "  k-123  ",
+		"HSTOCKPLUS_DATA":    "/tmp/from-env",
+	})
+	c, err := parseFlags(nil, e, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.apiURL != "https://panel.example/api/v2" || c.apiKey != "k-123" || c.dataDir != "/tmp/from-env" {
+		t.Fatalf("from env: %+v", c)
+	}
+	c, err = parseFlags([]string{"-api-url", "https://other/api/v2", "-data", "/tmp/flag", "-demo"}, e, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.apiURL != "https://other/api/v2" || c.dataDir != "/tmp/flag" || !c.demo {
+		t.Fatalf("flags must win over env: %+v", c)
+	}
+}
+
+func TestSandboxFlags(t *testing.T) {
+	c, err := parseFlags([]string{"-sandbox", "127.0.0.1:8731", "-sandbox-services", "100000",
+		"-sandbox-speed", "4", "-sandbox-key", "k", "-sandbox-balance", "5.25", "-sandbox-faults", "reset=0.1,429=0.2"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sandboxAddr != "127.0.0.1:8731" || c.sandbox.Services != 100000 || c.sandbox.Speed != 4 ||
+		c.sandbox.Key != "k" || c.sandbox.Balance != "5.25" || c.sandbox.Faults.Reset != 0.1 || c.sandbox.Faults.RateLimit != 0.2 {
+		t.Fatalf("sandbox config = %+v", c.sandbox)
+	}
+	if _, err := parseFlags([]string{"-sandbox-faults", "bogus=1"}, env(nil), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "-sandbox-faults") {
+		t.Fatalf("bad faults: err = %v", err)
+	}
+	if _, err := parseFlags([]string{"stray"}, env(nil), io.Discard); err == nil {
+		t.Fatal("stray argument accepted")
+	}
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages needed to build and test hstockplus on Debian/Ubuntu.
+# Fyne needs a C compiler and the X11/OpenGL headers; the smoke test needs Xvfb.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth)
+if [ "${1:-}" = "--screenshots" ]; then
+  pkgs+=(imagemagick)
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "deps: Go is not installed (or not on PATH); install Go 1.24 or newer from the Go website" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "deps: apt-get not found; install these yourself: ${missing[*]}" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
