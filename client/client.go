@@ -396,7 +396,8 @@ func readBody(res *http.Response, limit int64) ([]byte, error) {
 }
 
 // isPreSendError reports whether err is of a kind that happens before any byte of a request is
-// written: a failed dial or name lookup, a context that ended before a connection was had.
+// written: a failed dial or name lookup. It decides for transports that do not report through
+// httptrace; with an *http.Transport, whether a connection was had decides.
 func isPreSendError(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {

@@ -130,33 +130,31 @@ func priceText(s client.Service) string {
 	return fmt.Sprintf(lang.L("%s / 1000"), s.Rate)
 }
 
+// Widths of the catalog columns: number, name (takes the rest), category, price, stock.
+var serviceColumns = []float32{80, 0, 230, 150, 150}
+
 func newServiceRow() fyne.CanvasObject {
-	num := widget.NewLabel("#000000")
+	num := widget.NewLabel("")
 	name := widget.NewLabel("")
 	name.Truncation = fyne.TextTruncateEllipsis
 	cat := widget.NewLabel("")
 	cat.Truncation = fyne.TextTruncateEllipsis
-	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
 	stock := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
-	right := container.NewGridWithColumns(3, cat, price, stock)
-	return container.NewBorder(nil, nil, num, nil, container.NewGridWithColumns(2, name, right))
+	return newColumns(serviceColumns, num, name, cat, price, stock)
 }
 
 func setServiceRow(o fyne.CanvasObject, s client.Service) {
-	row := o.(*fyne.Container)
-	grid := row.Objects[0].(*fyne.Container)
-	num := row.Objects[1].(*widget.Label)
-	name := grid.Objects[0].(*widget.Label)
-	right := grid.Objects[1].(*fyne.Container)
-	num.SetText("#" + strconv.FormatInt(s.Service, 10))
-	name.SetText(s.Name)
+	cols := o.(*fyne.Container).Objects
+	cols[0].(*widget.Label).SetText("#" + strconv.FormatInt(s.Service, 10))
+	cols[1].(*widget.Label).SetText(s.Name)
 	cat := s.Category
 	if s.Subcategory != "" {
 		cat += " › " + s.Subcategory
 	}
-	right.Objects[0].(*widget.Label).SetText(cat)
-	right.Objects[1].(*widget.Label).SetText(priceText(s))
-	stock := right.Objects[2].(*widget.Label)
+	cols[2].(*widget.Label).SetText(cat)
+	cols[3].(*widget.Label).SetText(priceText(s))
+	stock := cols[4].(*widget.Label)
 	if s.Stock <= 0 {
 		stock.SetText(lang.L("out of stock"))
 		stock.Importance = widget.DangerImportance

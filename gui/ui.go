@@ -6,6 +6,7 @@ package gui
 import (
 	"context"
 	"image/color"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -52,13 +53,14 @@ type UI struct {
 // requestTimeout bounds one background load; the client retries inside it.
 const requestTimeout = 2 * time.Minute
 
-func init() {
-	// Translations are optional: a missing file leaves English.
+var loadTranslations = sync.OnceFunc(func() {
+	// Translations are optional: a missing or broken file leaves English.
 	_ = lang.AddTranslationsFS(assets.Translations, "translations")
-}
+})
 
 // New builds the main window. Nothing is fetched until Start.
 func New(a fyne.App, d Deps) *UI {
+	loadTranslations()
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
 	}

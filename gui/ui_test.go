@@ -231,3 +231,21 @@ func containsText(o fyne.CanvasObject, text string) bool {
 	}
 	return false
 }
+
+func TestColumnsLayoutLinesUpRows(t *testing.T) {
+	a, b := newServiceRow(), newServiceRow()
+	setServiceRow(a, client.Service{Service: 1, Name: "x", Rate: client.MustDecimal("1")})
+	setServiceRow(b, client.Service{Service: 123456, Name: "a much longer name", Rate: client.MustDecimal("1")})
+	for _, r := range []fyne.CanvasObject{a, b} {
+		r.Resize(fyne.NewSize(900, 40))
+	}
+	ca, cb := a.(*fyne.Container).Objects, b.(*fyne.Container).Objects
+	for i := range ca {
+		if ca[i].Position().X != cb[i].Position().X || ca[i].Size().Width != cb[i].Size().Width {
+			t.Fatalf("column %d: %v/%v vs %v/%v", i, ca[i].Position(), ca[i].Size(), cb[i].Position(), cb[i].Size())
+		}
+	}
+	if w := ca[1].Size().Width; w != 900-80-230-150-150 {
+		t.Fatalf("name column width %v", w)
+	}
+}

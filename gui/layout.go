@@ -1,0 +1,61 @@
+package gui
+
+import "fyne.io/fyne/v2"
+
+// columnsLayout lays its objects out left to right: each column has a fixed width, except those
+// with width 0, which share what is left equally. Rows of a list built with it line up whatever
+// their text, as a table would.
+type columnsLayout struct {
+	widths []float32
+}
+
+func newColumns(widths []float32, objs ...fyne.CanvasObject) *fyne.Container {
+	return fyne.NewContainerWithLayout(&columnsLayout{widths: widths}, objs...)
+}
+
+func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	fixed, flex := float32(0), 0
+	for i := range objs {
+		if w := l.width(i); w > 0 {
+			fixed += w
+		} else {
+			flex++
+		}
+	}
+	share := float32(0)
+	if flex > 0 {
+		share = max(0, size.Width-fixed) / float32(flex)
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := l.width(i)
+		if w == 0 {
+			w = share
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(x, (size.Height-h)/2))
+		o.Resize(fyne.NewSize(w, h))
+		x += w
+	}
+}
+
+func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		if w := l.width(i); w > 0 {
+			s.Width += w
+		} else {
+			s.Width += m.Width
+		}
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
+}
+
+func (l *columnsLayout) width(i int) float32 {
+	if i < len(l.widths) {
+		return l.widths[i]
+	}
+	return 0
+}
