@@ -159,7 +159,7 @@ func setServiceRow(o fyne.CanvasObject, s client.Service) {
 		stock.SetText(lang.L("out of stock"))
 		stock.Importance = widget.DangerImportance
 	} else {
-		stock.SetText(fmt.Sprintf(lang.L("%d in stock"), s.Stock))
+		stock.SetText(fmt.Sprintf(lang.L("%s in stock"), groupDigits(s.Stock)))
 		stock.Importance = widget.MediumImportance
 	}
 	stock.Refresh()

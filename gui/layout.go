@@ -1,6 +1,11 @@
 package gui
 
-import "fyne.io/fyne/v2"
+import (
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+)
 
 // columnsLayout lays its objects out left to right: each column has a fixed width, except those
 // with width 0, which share what is left equally. Rows of a list built with it line up whatever
@@ -58,4 +63,24 @@ func (l *columnsLayout) width(i int) float32 {
 		return l.widths[i]
 	}
 	return 0
+}
+
+// groupDigits writes n with thin separators between groups of three digits: 2400000 → "2,400,000".
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

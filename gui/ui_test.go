@@ -85,7 +85,10 @@ func TestCatalogRowShowsPriceWithUnit(t *testing.T) {
 	prod := client.Service{Service: 8, Name: "Gmail", Category: "Accounts", Rate: client.MustDecimal("25.00"), EntityType: client.EntityProduct}
 	row := newServiceRow()
 	setServiceRow(row, smm)
-	if !hasLabel(row, "0.50 / 1000") || !hasLabel(row, "#7") || !hasLabel(row, "10 in stock") {
+	if !hasLabel(row, "0.50 / 1000") || !hasLabel(row, "#7") || !hasLabel(row, "10 in stock") || func() bool {
+		setServiceRow(row, client.Service{Stock: 2400000})
+		return !hasLabel(row, "2,400,000 in stock")
+	}() {
 		t.Fatal("SMM row lacks its number, price per 1000 or stock")
 	}
 	setServiceRow(row, prod)
@@ -247,5 +250,13 @@ func TestColumnsLayoutLinesUpRows(t *testing.T) {
 	}
 	if w := ca[1].Size().Width; w != 900-80-230-150-150 {
 		t.Fatalf("name column width %v", w)
+	}
+}
+
+func TestGroupDigits(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 2400000: "2,400,000", -12345: "-12,345"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
