@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,9 +19,8 @@ type catalogTab struct {
 	ui   *UI
 	item *container.TabItem
 
-	all     []client.Service // as loaded; only touched on the UI goroutine
-	keys    []string         // lower-cased search key of each row of all
-	visible []int            // indexes into all, after the search
+	index   *catalogIndex // as loaded; only touched on the UI goroutine
+	visible []int32       // rows of index after the search and filters, in display order
 
 	search   *widget.Entry
 	list     *widget.List
@@ -46,7 +44,7 @@ func newCatalogTab(u *UI) *catalogTab {
 		newServiceRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(t.visible) {
-				setServiceRow(o, t.all[t.visible[id]])
+				setServiceRow(o, t.index.rows[t.visible[id]])
 			}
 		},
 	)
@@ -66,12 +64,9 @@ func (t *catalogTab) load(ctx context.Context) {
 		t.progress.Start()
 	})
 	rows, err := t.ui.deps.API.AllServices(ctx, client.ServicesParams{}, 0, nil)
-	var keys []string
+	var index *catalogIndex
 	if err == nil {
-		keys = make([]string, len(rows))
-		for i, s := range rows {
-			keys[i] = searchKey(s)
-		}
+		index = buildCatalogIndex(rows) // off the UI goroutine: it folds and sorts every row
 		t.ui.deps.Logf("catalog: loaded %d rows", len(rows))
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
@@ -81,45 +76,42 @@ func (t *catalogTab) load(ctx context.Context) {
 		t.progress.Hide()
 		t.refresh.Enable()
 		if err != nil {
-			if len(t.all) == 0 {
+			if t.index == nil {
 				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeError(err)), lang.L("Try again"), func() {
 					t.msg.show(lang.L("Loading the catalog…"), "", nil)
 					t.ui.background(t.load)
 				})
 			} else {
-				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.all), describeError(err)))
+				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
 			}
 			return
 		}
-		t.all, t.keys = rows, keys
+		t.index = index
 		t.applyFilter()
 	})
 }
 
-// applyFilter recomputes the visible rows from the search text. UI goroutine only.
+// applyFilter recomputes the visible rows from the search text. UI goroutine only; a keystroke
+// over 100,000 rows costs a few milliseconds (BenchmarkCatalogKeystroke100k).
 func (t *catalogTab) applyFilter() {
-	q := strings.ToLower(strings.TrimSpace(t.search.Text))
-	t.visible = t.visible[:0]
-	for i, k := range t.keys {
-		if q == "" || strings.Contains(k, q) {
-			t.visible = append(t.visible, i)
-		}
+	t.visible = t.index.filter(catalogFilter{Text: t.search.Text}, t.visible)
+	total := 0
+	if t.index != nil {
+		total = len(t.index.rows)
 	}
 	switch {
-	case len(t.all) == 0:
+	case t.index == nil:
+		return
+	case total == 0:
 		t.msg.show(lang.L("The catalog on the server is empty."), "", nil)
 	case len(t.visible) == 0:
 		t.msg.show(lang.L("No service matches your search."), "", nil)
 	default:
 		t.msg.root.Hide()
 	}
-	t.count.SetText(fmt.Sprintf(lang.L("%d of %d"), len(t.visible), len(t.all)))
+	t.count.SetText(fmt.Sprintf(lang.L("%d of %d"), len(t.visible), total))
 	t.list.UnselectAll()
 	t.list.Refresh()
-}
-
-func searchKey(s client.Service) string {
-	return strings.ToLower(strings.Join([]string{strconv.FormatInt(s.Service, 10), s.ID, s.Name, s.Category, s.Subcategory}, "\x00"))
 }
 
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.

@@ -66,8 +66,8 @@ func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
 		t.Fatalf("search for instagram shows %d of %d rows", n, len(want))
 	}
 	for _, i := range u.catalog.visible {
-		if !strings.Contains(strings.ToLower(u.catalog.all[i].Name+u.catalog.all[i].Category), "instagram") {
-			t.Errorf("row %q does not match instagram", u.catalog.all[i].Name)
+		if r := u.catalog.index.rows[i]; !strings.Contains(strings.ToLower(r.Name+r.Category), "instagram") {
+			t.Errorf("row %q does not match instagram", r.Name)
 		}
 	}
 
@@ -259,4 +259,16 @@ func TestGroupDigits(t *testing.T) {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+func newLoopbackClient(tb testing.TB, srv *sandbox.Server) *client.Client {
+	tb.Helper()
+	hs := httptest.NewServer(srv)
+	tb.Cleanup(hs.Close)
+	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()),
+		client.WithRetry(2, time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return api
 }

@@ -1,0 +1,134 @@
+package gui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+)
+
+func sampleRows() []client.Service {
+	d := client.MustDecimal
+	return []client.Service{
+		{Service: 3, Name: "Instagram Followers", Category: "Instagram", Subcategory: "Followers", Rate: d("0.50"), Stock: 100, Refill: true, AutoDelivery: true, EntityType: client.EntitySMM},
+		{Service: 1, Name: "Café Likes", Category: "Instagram", Subcategory: "Likes", Rate: d("1.2500"), Stock: 0, AutoDelivery: true, EntityType: client.EntitySMM},
+		{Service: 2, Name: "Gmail Account - USA", Category: "Accounts-Email", Subcategory: "Gmail", Rate: d("25.00"), Stock: 50, AutoDelivery: false, EntityType: client.EntityProduct, Description: "Verified with recovery"},
+		{Service: 10, Name: "Подписчики Telegram", Category: "Telegram", Subcategory: "Members", Rate: d("0.0396"), Stock: 7, AutoDelivery: true, EntityType: client.EntitySMM},
+		{Service: 11, Name: "フォロワー", Category: "TikTok", Subcategory: "Followers", Rate: d("2.00"), Stock: 9, AutoDelivery: true, EntityType: client.EntitySMM},
+		{Service: 12, Name: "متابعين انستغرام", Category: "Instagram", Subcategory: "Followers", Rate: d("0.75"), Stock: 9, AutoDelivery: true, EntityType: client.EntitySMM},
+		{Service: 13, Name: "粉丝 抖音", Category: "TikTok", Subcategory: "Followers", Rate: d("0.10"), Stock: 1, AutoDelivery: true, EntityType: client.EntitySMM},
+	}
+}
+
+func numbers(ix *catalogIndex, got []int32) []int64 {
+	var out []int64
+	for _, i := range got {
+		out = append(out, ix.rows[i].Service)
+	}
+	return out
+}
+
+func TestCatalogIndexSearchAnyLanguage(t *testing.T) {
+	ix := buildCatalogIndex(sampleRows())
+	cases := map[string][]int64{
+		"":              {1, 2, 3, 10, 11, 12, 13},
+		"INSTAGRAM":     {1, 3, 12},
+		"cafe":          {1},  // accent-insensitive
+		"CAFÉ likes":    {1},  // every word must match
+		"подписчики":    {10}, // Cyrillic, case-folded
+		"ПОДПИСЧИКИ":    {10},
+		"フォロワー":         {11},
+		"ﾌｫﾛﾜｰ":         {11}, // half-width katakana folds to full width
+		"متابعين":       {12},
+		"抖音":            {13},
+		"recovery":      {2}, // description
+		"accounts-e":    {2}, // category
+		"10":            {10},
+		"gmail nothing": nil,
+	}
+	for q, want := range cases {
+		got := numbers(ix, ix.filter(catalogFilter{Text: q}, nil))
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestCatalogIndexFiltersAndSort(t *testing.T) {
+	ix := buildCatalogIndex(sampleRows())
+	d := func(s string) *client.Decimal { v := client.MustDecimal(s); return &v }
+	cases := []struct {
+		name string
+		f    catalogFilter
+		want []int64
+	}{
+		{"category", catalogFilter{Category: "Instagram"}, []int64{1, 3, 12}},
+		{"subcategory", catalogFilter{Category: "Instagram", Subcategory: "Followers"}, []int64{3, 12}},
+		{"products", catalogFilter{Kind: client.EntityProduct}, []int64{2}},
+		{"smm", catalogFilter{Kind: client.EntitySMM, Category: "Accounts-Email"}, nil},
+		{"in stock", catalogFilter{InStock: true, Category: "Instagram"}, []int64{3, 12}},
+		{"auto only", catalogFilter{AutoOnly: true, Category: "Accounts-Email"}, nil},
+		{"refill", catalogFilter{RefillOnly: true}, []int64{3}},
+		{"favourites", catalogFilter{FavOnly: true, Favourites: map[int64]bool{2: true, 11: true}}, []int64{2, 11}},
+		{"price range", catalogFilter{MinPrice: d("0.5"), MaxPrice: d("1.25")}, []int64{1, 3, 12}},
+		{"price exact bounds 4 places", catalogFilter{MinPrice: d("0.0396"), MaxPrice: d("0.0396")}, []int64{10}},
+		{"sort price", catalogFilter{Sort: sortByPrice}, []int64{10, 13, 3, 12, 1, 11, 2}},
+		{"sort price desc", catalogFilter{Sort: sortByPrice, Desc: true}, []int64{2, 11, 1, 12, 3, 13, 10}},
+		{"sort stock desc", catalogFilter{Sort: sortByStock, Desc: true, Category: "Instagram"}, []int64{3, 12, 1}},
+		{"sort name", catalogFilter{Sort: sortByName, Category: "Instagram"}, []int64{1, 3, 12}},
+	}
+	for _, c := range cases {
+		if got := numbers(ix, ix.filter(c.f, nil)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestCatalogIndexCategoryCounts(t *testing.T) {
+	ix := buildCatalogIndex(sampleRows())
+	got := fmt.Sprint(ix.cats)
+	want := "[{Instagram 3 [{Followers 2 []} {Likes 1 []}]} {Accounts-Email 1 [{Gmail 1 []}]} {Telegram 1 [{Members 1 []}]} {TikTok 2 [{Followers 2 []}]}]"
+	if got != want {
+		t.Fatalf("categories:\n got %s\nwant %s", got, want)
+	}
+}
+
+func bigCatalog(tb testing.TB, n int) []client.Service {
+	tb.Helper()
+	srv, err := sandbox.New(sandbox.Options{Services: n, Seed: 7})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	api := newLoopbackClient(tb, srv)
+	rows, err := api.AllServices(tb.Context(), client.ServicesParams{}, 0, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rows
+}
+
+// BenchmarkCatalogKeystroke100k is one keystroke in the search box over 100,000 rows: filter
+// and order (the orders are precomputed). Reports the median and p99 of single keystrokes.
+func BenchmarkCatalogKeystroke100k(b *testing.B) {
+	rows := bigCatalog(b, 100_000)
+	start := time.Now()
+	ix := buildCatalogIndex(rows)
+	b.ReportMetric(float64(time.Since(start).Milliseconds()), "index-build-ms")
+	queries := []string{"i", "in", "ins", "inst", "insta", "instagram", "instagram f", "instagram fo", "followers", "gmail usa", "zz"}
+	var dst []int32
+	var times []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		f := catalogFilter{Text: queries[i%len(queries)], Sort: sortField(i % int(sortFieldCount)), Desc: i%2 == 0, InStock: i%3 == 0}
+		t0 := time.Now()
+		dst = ix.filter(f, dst)
+		times = append(times, time.Since(t0))
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
