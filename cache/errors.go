@@ -69,3 +69,10 @@ func isBadgerKeyError(err error) bool {
 	return strings.Contains(m, badger.ErrEncryptionKeyMismatch.Error()) ||
 		strings.Contains(m, "Encryption key's length should be")
 }
+
+// isBadgerNewFileError recognizes Badger's failure to open an empty value log or memtable file
+// left by a crash (z.NewFile, "Create a new file", reported as an error by valueLog.open and
+// openMemTables).
+func isBadgerNewFileError(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Create a new file")
+}

@@ -59,8 +59,14 @@ const (
 	ModeFile    = "file"    // the file only (HSTOCKPLUS_KEYRING=file)
 )
 
-// KeyringTimeout bounds every keyring call: on a Linux without a Secret Service, D-Bus may hang.
+// KeyringTimeout bounds the probe that decides whether a keyring answers at all: on a Linux
+// without a Secret Service, D-Bus may hang. The probe looks up an entry that does not exist, which
+// never prompts the user.
 var KeyringTimeout = 3 * time.Second
+
+// KeyringPromptTimeout bounds the other keyring calls, which may wait for the user to unlock the
+// keyring (a password prompt).
+var KeyringPromptTimeout = 2 * time.Minute
 
 // ErrKeyringTimeout is returned when the keyring did not answer within KeyringTimeout.
 var ErrKeyringTimeout = errors.New("cache: the OS keyring did not answer in time")
@@ -208,17 +214,20 @@ func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(
 func (osKeyring) Set(service, user, pw string) error       { return keyring.Set(service, user, pw) }
 func (osKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
 
-// KeyringSecrets keeps secrets in the OS keyring. Every call is bounded by KeyringTimeout and
-// calls are serialized; a call that hangs makes the following ones time out too.
+// KeyringSecrets keeps secrets in the OS keyring. Every call is bounded (KeyringTimeout for the
+// probe, KeyringPromptTimeout for the others) and calls are serialized; a call that hangs makes
+// the following ones time out too.
 type KeyringSecrets struct {
-	api     keyringAPI
-	scope   string
-	timeout time.Duration
-	sem     chan struct{}
+	api          keyringAPI
+	scope        string
+	probeTimeout time.Duration
+	timeout      time.Duration
+	sem          chan struct{}
 }
 
 func newKeyringSecrets(api keyringAPI, scope string) *KeyringSecrets {
-	return &KeyringSecrets{api: api, scope: scope, timeout: KeyringTimeout, sem: make(chan struct{}, 1)}
+	return &KeyringSecrets{api: api, scope: scope, probeTimeout: KeyringTimeout, timeout: KeyringPromptTimeout,
+		sem: make(chan struct{}, 1)}
 }
 
 func (k *KeyringSecrets) account(name string) string { return name + "/" + k.scope }
@@ -226,8 +235,10 @@ func (k *KeyringSecrets) account(name string) string { return name + "/" + k.sco
 // Backend returns BackendKeyring.
 func (k *KeyringSecrets) Backend() string { return BackendKeyring }
 
-func (k *KeyringSecrets) call(fn func() error) error {
-	t := time.NewTimer(k.timeout)
+func (k *KeyringSecrets) call(fn func() error) error { return k.callWithin(k.timeout, fn) }
+
+func (k *KeyringSecrets) callWithin(d time.Duration, fn func() error) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case k.sem <- struct{}{}:
@@ -249,7 +260,7 @@ func (k *KeyringSecrets) call(fn func() error) error {
 
 func (k *KeyringSecrets) probe() error {
 	var err error
-	cerr := k.call(func() error {
+	cerr := k.callWithin(k.probeTimeout, func() error {
 		_, err = k.api.Get(KeyringService, k.account("probe"))
 		return nil
 	})

@@ -183,13 +183,12 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 		return SnapshotInfo{}, fmt.Errorf("cache: switching to the new snapshot: %w", err)
 	}
 	if drop != nil {
-		s.bg.Add(1)
-		go func(g genInfo) {
-			defer s.bg.Done()
-			if err := s.deleteGeneration(g.Gen); err != nil {
+		g := drop.Gen
+		s.goBackground(func() {
+			if err := s.deleteGeneration(g); err != nil && !errors.Is(err, ErrClosed) {
 				s.logf("cache: deleting old snapshot rows: %v", err)
 			}
-		}(*drop)
+		})
 	}
 	info := cur.info(c.kind, lang, scope)
 	info.Changed = true

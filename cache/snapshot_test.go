@@ -285,14 +285,14 @@ func TestDiff(t *testing.T) {
 		return client.Service{Service: n, Name: fmt.Sprint("svc ", n), Rate: client.MustDecimal(rate), Stock: stock}
 	}
 	old := []client.Service{
-		svc(1, "1.00", 10),   // unchanged
-		svc(2, "1.00", 10),   // price up
-		svc(3, "1.00", 10),   // price down
-		svc(4, "1.00", 0),    // back in stock
-		svc(5, "1.00", 10),   // sold out
-		svc(6, "1.00", 10),   // removed
-		svc(7, "0.50", 10),   // same price, other scale: no change
-		svc(8, "2.00", 0),    // price down and back in stock
+		svc(1, "1.00", 10), // unchanged
+		svc(2, "1.00", 10), // price up
+		svc(3, "1.00", 10), // price down
+		svc(4, "1.00", 0),  // back in stock
+		svc(5, "1.00", 10), // sold out
+		svc(6, "1.00", 10), // removed
+		svc(7, "0.50", 10), // same price, other scale: no change
+		svc(8, "2.00", 0),  // price down and back in stock
 		{ID: "abc", Name: "no number", Rate: client.MustDecimal("3"), Stock: 1}, // matched by id
 	}
 	if _, err := s.SaveServices("en", time.Time{}, old); err != nil {

@@ -33,16 +33,16 @@ import (
 // with ErrSchemaTooNew and left untouched.
 const SchemaVersion = 1
 
-// Migration upgrades a database from schema version From to From+1. It runs inside Open, before
+// migration upgrades a database from schema version From to From+1. It runs inside Open, before
 // anything else touches the data, and must be idempotent: a crash in the middle runs it again.
-type Migration struct {
+type migration struct {
 	From  int
 	Name  string
 	Apply func(s *Store) error
 }
 
 // migrations is the migration path, one entry per version step. Version 1 is the first layout.
-var migrations []Migration
+var migrations []migration
 
 // currentSchema is SchemaVersion; tests move it to exercise the migration path.
 var currentSchema = SchemaVersion
@@ -108,6 +108,9 @@ func (o *Options) fill() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
 }
 
 // Store is the open local store. Its methods are safe for concurrent use.
@@ -130,6 +133,8 @@ type Store struct {
 	images *imageIndex
 
 	done      chan struct{}
+	bgMu      sync.Mutex
+	closing   bool
 	bg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
@@ -189,6 +194,9 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
+	// Badger creates its files 0644; the directory keeps others out (best effort: on Windows the
+	// profile's ACLs do that).
+	_ = os.Chmod(dir, 0o700)
 	bo := badger.DefaultOptions(dir).
 		WithEncryptionKey(opts.EncryptionKey).
 		WithSyncWrites(true).
@@ -203,6 +211,13 @@ func Open(dataDir string, opts Options) (*Store, error) {
 		WithMetricsEnabled(false).
 		WithLogger(badgerLogger{opts.Logf})
 	db, err := openBadger(bo)
+	for try := 0; try < 2 && isBadgerNewFileError(err); try++ {
+		// A kill between the creation of a value log file and the writing of its header leaves
+		// an empty file that makes Badger's first Open fail — after it has written the header.
+		// The next Open succeeds (TestOpenAfterKillDuringVlogCreation).
+		opts.Logf("cache: %s: a log file left empty by a crash was repaired; reopening", dir)
+		db, err = openBadger(bo)
+	}
 	switch {
 	case err == nil:
 	case isBadgerLockError(err):
@@ -255,18 +270,30 @@ func newStore(db *badger.DB, opts Options, inMemory bool) (*Store, error) {
 		return nil, err
 	}
 	s.recovered = n
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
+	s.goBackground(func() {
 		if err := s.sweepOrphanGenerations(); err != nil {
 			s.logf("cache: sweeping old snapshot rows: %v", err)
 		}
-	}()
+	})
 	if !inMemory && opts.GCInterval > 0 {
-		s.bg.Add(1)
-		go s.gcLoop(opts.GCInterval)
+		s.goBackground(func() { s.gcLoop(opts.GCInterval) })
 	}
 	return s, nil
+}
+
+// goBackground runs fn in a goroutine that Close waits for; once Close has begun it does nothing
+// (what fn would have cleaned is swept at the next Open).
+func (s *Store) goBackground(fn func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closing {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		fn()
+	}()
 }
 
 // Recovered is the number of journal entries found in state "sending" when the store was opened
@@ -276,6 +303,9 @@ func (s *Store) Recovered() int { return s.recovered }
 // Close stops the background work and closes the database cleanly. It is safe to call twice.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.bgMu.Lock()
+		s.closing = true
+		s.bgMu.Unlock()
 		close(s.done)
 		s.bg.Wait()
 		s.life.Lock()
@@ -306,7 +336,6 @@ func (s *Store) logf(format string, args ...any) {
 }
 
 func (s *Store) gcLoop(every time.Duration) {
-	defer s.bg.Done()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -348,8 +377,14 @@ func (s *Store) RunGC() error {
 	return nil
 }
 
-// Size returns the on-disk size of the LSM tree and of the value log.
-func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+// Size returns the on-disk size of the LSM tree and of the value log (as Badger last measured it).
+func (s *Store) Size() (lsm, vlog int64) {
+	if err := s.enter(); err != nil {
+		return 0, 0
+	}
+	defer s.life.RUnlock()
+	return s.db.Size()
+}
 
 // ---- schema ----
 
@@ -399,7 +434,7 @@ func (s *Store) migrate() error {
 		return fmt.Errorf("%w (database version %d, this app knows %d)", ErrSchemaTooNew, v, currentSchema)
 	}
 	for v < currentSchema {
-		var step *Migration
+		var step *migration
 		for i := range migrations {
 			if migrations[i].From == v {
 				step = &migrations[i]
