@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 	"github.com/hstockplus/hstockplus/gui"
@@ -124,12 +125,37 @@ func serveSandbox(cfg config) error {
 	return run.Close(shut)
 }
 
-// runApp opens the window: on the real API when a key is configured, else on an in-process sandbox.
+// runApp opens the window: on the real API when a key is configured, else on an in-process
+// sandbox with its own data directory, so demo orders never mix with real ones.
 func runApp(cfg config) error {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	endpoint, key, demo := cfg.apiURL, cfg.apiKey, cfg.demo || cfg.apiKey == ""
+	release, err := cache.AcquireInstanceLock(cfg.dataDir)
+	if errors.Is(err, cache.ErrLocked) {
+		if cache.SignalRunningInstance(cfg.dataDir) == nil {
+			fmt.Println("HstockPlus is already running: its window was brought forward.")
+			return nil
+		}
+		return fmt.Errorf("HstockPlus is already running with the data directory %s", cfg.dataDir)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	keyMode := os.Getenv("HSTOCKPLUS_KEYRING") // "" (keyring, else file), "keyring" or "file"
+	secrets, err := cache.OpenSecrets(cfg.dataDir, keyMode)
+	if err != nil {
+		return fmt.Errorf("secrets: %w", err)
+	}
+	key := cfg.apiKey
+	if key == "" {
+		if key, err = secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			log.Printf("API key: %v", err)
+		}
+	}
+	endpoint, demo, storeDir := cfg.apiURL, cfg.demo || key == "", cfg.dataDir
 	if demo {
 		srv, err := sandbox.New(sandbox.Options{Seed: 1})
 		if err != nil {
@@ -140,7 +166,7 @@ func runApp(cfg config) error {
 			return fmt.Errorf("demo sandbox: %w", err)
 		}
 		defer run.Close(context.Background())
-		endpoint, key = run.URL, run.Key
+		endpoint, key, storeDir = run.URL, run.Key, filepath.Join(cfg.dataDir, "demo")
 		log.Printf("demo mode: built-in sandbox at %s", run.URL)
 	}
 	opts := []client.Option{
@@ -158,11 +184,67 @@ func runApp(cfg config) error {
 	}
 
 	a := app.NewWithID(appID)
-	ui := gui.New(a, gui.Deps{API: api, Demo: demo, Version: version, Logf: log.Printf})
+	var store *cache.Store
+	var ui *gui.UI
+	defer func() {
+		if store != nil {
+			store.Close()
+		}
+	}()
+	var boot func()
+	boot = func() {
+		st, err := openStore(storeDir, keyMode)
+		if errors.Is(err, cache.ErrWrongKey) {
+			gui.ShowWrongKey(a, storeDir, err, func() {
+				if moved, err := cache.MoveAside(storeDir); err != nil {
+					gui.ShowFatal(a, err)
+				} else {
+					log.Printf("store: old data kept in %s", moved)
+					boot()
+				}
+			})
+			return
+		}
+		if err != nil {
+			gui.ShowFatal(a, fmt.Errorf("cannot open the local store: %w", err))
+			return
+		}
+		store = st
+		ui = gui.New(a, gui.Deps{API: api, Store: st, KeyBackend: secrets.Backend(), Demo: demo, Version: version, Logf: log.Printf})
+		ui.Window().Show()
+		ui.Start()
+	}
+	boot()
+	// A second launch asks this instance to come forward.
+	if stop, err := cache.ListenActivation(cfg.dataDir, func() {
+		fyne.Do(func() {
+			if ui != nil {
+				ui.Raise()
+			}
+		})
+	}); err == nil {
+		defer stop()
+	}
+
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() { <-sig; fyne.Do(a.Quit) }()
-	ui.Start()
-	ui.Window().ShowAndRun()
+	a.Run()
 	return nil
+}
+
+// openStore opens the encrypted store of one data directory, with its key from the keyring.
+func openStore(dir, keyMode string) (*cache.Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	secrets, err := cache.OpenSecrets(dir, keyMode)
+	if err != nil {
+		return nil, err
+	}
+	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(dir))
+	if err != nil {
+		return nil, err
+	}
+	return cache.Open(dir, cache.Options{EncryptionKey: dbKey, Logf: log.Printf})
 }

@@ -43,11 +43,41 @@ func newBalanceTab(u *UI) *balanceTab {
 	return t
 }
 
+// loadSaved shows the last balance the store knows, marked with its time. Off the UI goroutine.
+func (t *balanceTab) loadSaved() {
+	st := t.ui.deps.Store
+	if st == nil {
+		return
+	}
+	p, err := st.LastBalance()
+	if err != nil {
+		return
+	}
+	fyne.Do(func() {
+		if t.amount.Text != "…" { // a fresh answer came first
+			return
+		}
+		t.show(p.Balance.String()+" "+p.Currency, fmt.Sprintf(lang.L("Saved %s"), formatWhen(p.At)))
+	})
+}
+
+// show puts a balance on screen and in the status bar. UI goroutine only.
+func (t *balanceTab) show(amount, when string) {
+	t.amount.SetText(amount)
+	t.updated.SetText(when)
+	t.ui.status.setBalance(amount)
+}
+
 // load fetches the balance; it runs off the UI goroutine and applies the result with fyne.Do.
 func (t *balanceTab) load(ctx context.Context) {
 	b, err := t.ui.deps.API.Balance(ctx)
 	if err == nil {
 		t.ui.deps.Logf("balance: %s %s", b.Balance, b.Currency)
+		if st := t.ui.deps.Store; st != nil {
+			if _, err := st.RecordBalance(*b, time.Now()); err != nil {
+				t.ui.deps.Logf("balance: not saved: %v", err)
+			}
+		}
 	} else {
 		t.ui.deps.Logf("balance: %v", err)
 	}
@@ -59,7 +89,6 @@ func (t *balanceTab) load(ctx context.Context) {
 			return
 		}
 		t.errText.Hide()
-		t.amount.SetText(fmt.Sprintf("%s %s", b.Balance, b.Currency))
-		t.updated.SetText(fmt.Sprintf(lang.L("Updated %s"), time.Now().Format("15:04:05")))
+		t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), time.Now().Format("15:04:05")))
 	})
 }

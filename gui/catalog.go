@@ -2,8 +2,10 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -20,6 +23,7 @@ type catalogTab struct {
 	item *container.TabItem
 
 	index   *catalogIndex // as loaded; only touched on the UI goroutine
+	synced  time.Time     // when index was fetched from HstockPlus
 	visible []int32       // rows of index after the search and filters, in display order
 
 	search   *widget.Entry
@@ -55,6 +59,32 @@ func newCatalogTab(u *UI) *catalogTab {
 	return t
 }
 
+// loadSnapshot shows the catalog saved by the last run, at once, before any network call.
+// It runs off the UI goroutine.
+func (t *catalogTab) loadSnapshot() {
+	st := t.ui.deps.Store
+	if st == nil {
+		return
+	}
+	rows, info, err := st.Services(t.ui.lang())
+	if err != nil {
+		if !errors.Is(err, cache.ErrNoSnapshot) {
+			t.ui.deps.Logf("catalog: saved copy unreadable: %v", err)
+		}
+		return
+	}
+	index := buildCatalogIndex(rows)
+	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(rows), info.FetchedAt.Format(time.RFC3339))
+	fyne.Do(func() {
+		if t.index != nil { // a download finished first
+			return
+		}
+		t.index, t.synced = index, info.FetchedAt
+		t.applyFilter()
+		t.ui.status.setSynced(info.FetchedAt)
+	})
+}
+
 // load downloads the whole catalog off the UI goroutine, then swaps it in with fyne.Do. The old
 // list stays usable while it runs; an error keeps it and says why.
 func (t *catalogTab) load(ctx context.Context) {
@@ -63,11 +93,17 @@ func (t *catalogTab) load(ctx context.Context) {
 		t.progress.Show()
 		t.progress.Start()
 	})
+	now := time.Now()
 	rows, err := t.ui.deps.API.AllServices(ctx, client.ServicesParams{}, 0, nil)
 	var index *catalogIndex
 	if err == nil {
 		index = buildCatalogIndex(rows) // off the UI goroutine: it folds and sorts every row
 		t.ui.deps.Logf("catalog: loaded %d rows", len(rows))
+		if st := t.ui.deps.Store; st != nil {
+			if _, err := st.SaveServices(t.ui.lang(), now, rows); err != nil {
+				t.ui.deps.Logf("catalog: not saved for offline use: %v", err)
+			}
+		}
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
 	}
@@ -81,13 +117,17 @@ func (t *catalogTab) load(ctx context.Context) {
 					t.msg.show(lang.L("Loading the catalog…"), "", nil)
 					t.ui.background(t.load)
 				})
+			} else if isOffline(err) {
+				t.ui.setOffline(true, fmt.Sprintf(lang.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeError(err)))
 			} else {
 				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
 			}
 			return
 		}
-		t.index = index
+		t.index, t.synced = index, now
 		t.applyFilter()
+		t.ui.setOffline(false, "")
+		t.ui.status.setSynced(now)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,7 +26,10 @@ type shopsTab struct {
 	msg    *messageBox
 }
 
-const shopsPageSize = 100
+const (
+	shopsPageSize = 100
+	maxShopPages  = 100 // 10,000 shops
+)
 
 func newShopsTab(u *UI) *shopsTab {
 	t := &shopsTab{ui: u, count: widget.NewLabel(""), msg: newMessageBox()}
@@ -62,24 +66,54 @@ func (t *shopsTab) ensureLoaded() {
 }
 
 func (t *shopsTab) load(ctx context.Context) {
-	page, err := t.ui.deps.API.Shops(ctx, 1, shopsPageSize)
+	shops, err := fetchAllShops(ctx, t.ui.deps.API)
+	var saved time.Time
+	if st := t.ui.deps.Store; st != nil {
+		if err == nil {
+			if _, err := st.SaveShops(time.Now(), shops); err != nil {
+				t.ui.deps.Logf("shops: not saved for offline use: %v", err)
+			}
+		} else if rows, info, serr := st.Shops(); serr == nil {
+			shops, saved = rows, info.FetchedAt
+		}
+	}
 	fyne.Do(func() {
-		if err != nil {
+		if err != nil && saved.IsZero() {
 			t.msg.show(fmt.Sprintf(lang.L("Could not load the shops: %s"), describeError(err)), lang.L("Try again"), func() {
 				t.msg.show(lang.L("Loading shops…"), "", nil)
 				t.ui.background(t.load)
 			})
 			return
 		}
-		t.shops = page.Shops
+		t.shops = shops
 		if len(t.shops) == 0 {
 			t.msg.show(lang.L("No shops are open right now."), "", nil)
 		} else {
 			t.msg.root.Hide()
 		}
-		t.count.SetText(fmt.Sprintf(lang.L("%d shops"), max(page.Total, len(page.Shops))))
+		if err != nil {
+			t.count.SetText(fmt.Sprintf(lang.L("%d shops, saved %s — %s"), len(shops), formatWhen(saved), describeError(err)))
+		} else {
+			t.count.SetText(fmt.Sprintf(lang.L("%d shops"), len(shops)))
+		}
 		t.list.Refresh()
 	})
+}
+
+// fetchAllShops reads every page of the shop list (a bounded number of pages).
+func fetchAllShops(ctx context.Context, api API) ([]client.Shop, error) {
+	var all []client.Shop
+	for page := 1; page <= maxShopPages; page++ {
+		p, err := api.Shops(ctx, page, shopsPageSize)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Shops...)
+		if len(p.Shops) == 0 || len(all) >= p.Total || page >= p.TotalPages {
+			break
+		}
+	}
+	return all, nil
 }
 
 // stars renders a 0–5 rating as five stars, rounded to the nearest whole star.

@@ -5,6 +5,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"sync"
 	"time"
@@ -18,11 +19,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/assets"
+	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
 
 // API is what the window needs of the HstockPlus API; *client.Client implements it.
 type API interface {
+	Lang() string
 	Balance(ctx context.Context) (*client.Balance, error)
 	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, error)
 	Shops(ctx context.Context, page, limit int) (*client.ShopsPage, error)
@@ -30,10 +33,12 @@ type API interface {
 
 // Deps are the services main.go builds and hands to the window.
 type Deps struct {
-	API     API
-	Demo    bool   // running on the built-in sandbox
-	Version string // shown in the About line
-	Logf    func(format string, args ...any)
+	API        API
+	Store      *cache.Store // the local store; nil runs without one (tests)
+	KeyBackend string       // where the API key is kept: cache.BackendKeyring or cache.BackendFile
+	Demo       bool         // running on the built-in sandbox
+	Version    string       // shown in the About line
+	Logf       func(format string, args ...any)
 }
 
 // UI is the main window and its tabs.
@@ -42,6 +47,10 @@ type UI struct {
 	win  fyne.Window
 	deps Deps
 	tabs *container.AppTabs
+
+	offline     *fyne.Container // the "Offline — catalog from …" banner
+	offlineText *widget.Label
+	status      *statusBar
 
 	catalog *catalogTab
 	shops   *shopsTab
@@ -83,11 +92,16 @@ func New(a fyne.App, d Deps) *UI {
 		}
 	}
 
-	var top fyne.CanvasObject
+	u.offlineText = widget.NewLabel("")
+	u.offlineText.Wrapping = fyne.TextWrapWord
+	u.offline = container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameWarning)), u.offlineText)
+	u.offline.Hide()
+	top := container.NewVBox(u.offline)
 	if d.Demo {
-		top = demoBanner()
+		top.Objects = append([]fyne.CanvasObject{demoBanner()}, top.Objects...)
 	}
-	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.tabs))
+	u.status = newStatusBar(u)
+	u.win.SetContent(container.NewBorder(top, u.status.root, nil, nil, u.tabs))
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()
 	return u
@@ -96,11 +110,47 @@ func New(a fyne.App, d Deps) *UI {
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// Start begins the first background loads: the catalog and the balance.
+// Start shows what the store already knows, then refreshes it in the background.
 func (u *UI) Start() {
-	go u.catalog.load(context.Background())
-	go u.balance.load(context.Background())
+	go func() {
+		u.catalog.loadSnapshot()
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		u.catalog.load(ctx)
+	}()
+	go func() {
+		u.balance.loadSaved()
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		defer cancel()
+		u.balance.load(ctx)
+	}()
 }
+
+// Raise brings the window forward (a second launch asked for it). UI goroutine only.
+func (u *UI) Raise() {
+	u.win.Show()
+	u.win.RequestFocus()
+}
+
+// setOffline shows or hides the offline banner. UI goroutine only.
+func (u *UI) setOffline(offline bool, text string) {
+	if offline {
+		u.offlineText.SetText(text)
+		u.offline.Show()
+	} else {
+		u.offline.Hide()
+	}
+	u.status.setOnline(!offline)
+}
+
+// isOffline tells a failure to reach HstockPlus (network, proxy page, timeout) from an answer.
+func isOffline(err error) bool {
+	var te *client.TransportError
+	return errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// lang is the catalog language the store keys its snapshots by.
+func (u *UI) lang() string { return u.deps.API.Lang() }
 
 // background runs fn off the UI goroutine with a timeout.
 func (u *UI) background(fn func(ctx context.Context)) {

@@ -39,6 +39,7 @@ func newSandboxUI(t *testing.T, demo bool) (*UI, *client.Client) {
 // failingAPI answers every call with the same error.
 type failingAPI struct{ err error }
 
+func (f failingAPI) Lang() string                                     { return "en" }
 func (f failingAPI) Balance(context.Context) (*client.Balance, error) { return nil, f.err }
 func (f failingAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
 	return nil, f.err

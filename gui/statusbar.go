@@ -1,0 +1,77 @@
+package gui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+)
+
+// statusBar is the strip at the bottom of the window: connection, last sync, where the key is
+// kept, balance. UI goroutine only.
+type statusBar struct {
+	root    *fyne.Container
+	mode    *widget.Label
+	synced  *widget.Label
+	keyNote *widget.Label
+	balance *widget.Label
+	demo    bool
+}
+
+func newStatusBar(u *UI) *statusBar {
+	b := &statusBar{
+		mode:    widget.NewLabel(""),
+		synced:  widget.NewLabel(""),
+		keyNote: widget.NewLabel(""),
+		balance: widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
+		demo:    u.deps.Demo,
+	}
+	for _, l := range []*widget.Label{b.mode, b.synced, b.keyNote, b.balance} {
+		l.SizeName = theme.SizeNameCaptionText
+	}
+	if u.deps.KeyBackend == cache.BackendFile && !u.deps.Demo {
+		b.keyNote.SetText(lang.L("No OS keyring: the API key is kept in a file only you can read"))
+		b.keyNote.Importance = widget.WarningImportance
+	}
+	b.setOnline(true)
+	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.keyNote, layout.NewSpacer(), b.balance)
+	return b
+}
+
+func (b *statusBar) setOnline(online bool) {
+	switch {
+	case b.demo && online:
+		b.mode.SetText(lang.L("● Demo"))
+		b.mode.Importance = widget.WarningImportance
+	case online:
+		b.mode.SetText(lang.L("● Online"))
+		b.mode.Importance = widget.SuccessImportance
+	default:
+		b.mode.SetText(lang.L("● Offline"))
+		b.mode.Importance = widget.DangerImportance
+	}
+	b.mode.Refresh()
+}
+
+func (b *statusBar) setSynced(t time.Time) {
+	b.synced.SetText(fmt.Sprintf(lang.L("Catalog synced %s"), formatWhen(t)))
+}
+
+func (b *statusBar) setBalance(text string) { b.balance.SetText(text) }
+
+// formatWhen is a short local time: the clock today, else the date and the clock.
+func formatWhen(t time.Time) string {
+	t = t.Local()
+	now := time.Now()
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04")
+	}
+	return t.Format("2 Jan 15:04")
+}

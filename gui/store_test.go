@@ -1,0 +1,109 @@
+package gui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+func memStore(t *testing.T) *cache.Store {
+	t.Helper()
+	st, err := cache.OpenInMemory(cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestCatalogSavedThenShownOfflineWithBanner(t *testing.T) {
+	st := memStore(t)
+	u, _ := newSandboxUI(t, false)
+	u.deps.Store = st
+	u.catalog.load(context.Background())
+	n := u.catalog.list.Length()
+	rows, info, err := st.Services("en")
+	if err != nil || len(rows) != n || n == 0 {
+		t.Fatalf("snapshot after load: %d rows (%v), list has %d", len(rows), err, n)
+	}
+
+	// Next start, network down: the saved catalog shows at once, then the banner says why.
+	a := test.NewTempApp(t)
+	off := New(a, Deps{API: failingAPI{&client.TransportError{Err: context.DeadlineExceeded}}, Store: st})
+	off.catalog.loadSnapshot()
+	if got := off.catalog.list.Length(); got != n {
+		t.Fatalf("offline start shows %d rows, saved %d", got, n)
+	}
+	if off.offline.Visible() {
+		t.Fatal("offline banner before any failure")
+	}
+	off.catalog.load(context.Background())
+	if off.catalog.list.Length() != n {
+		t.Fatal("the failed refresh dropped the saved catalog")
+	}
+	if !off.offline.Visible() || !strings.Contains(off.offlineText.Text, "Offline — catalog from "+formatWhen(info.FetchedAt)) {
+		t.Fatalf("offline banner = %v %q", off.offline.Visible(), off.offlineText.Text)
+	}
+	if !strings.Contains(off.status.mode.Text, "Offline") {
+		t.Fatalf("status bar says %q", off.status.mode.Text)
+	}
+}
+
+func TestCatalogErrorThatIsNotOfflineKeepsNoBanner(t *testing.T) {
+	st := memStore(t)
+	if _, err := st.SaveServices("en", time.Now(), []client.Service{{Service: 1, Name: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	u := New(a, Deps{API: failingAPI{&client.APIError{Message: "Invalid API key"}}, Store: st})
+	u.catalog.loadSnapshot()
+	u.catalog.load(context.Background())
+	if u.offline.Visible() {
+		t.Fatal("a refused key is not 'offline'")
+	}
+	if !strings.Contains(u.catalog.count.Text, "API key was refused") {
+		t.Fatalf("count = %q", u.catalog.count.Text)
+	}
+}
+
+func TestBalanceSavedAndShownFromStore(t *testing.T) {
+	st := memStore(t)
+	u, _ := newSandboxUI(t, false)
+	u.deps.Store = st
+	u.balance.load(context.Background())
+	if p, err := st.LastBalance(); err != nil || p.Balance.String() != "100.00" {
+		t.Fatalf("saved balance = %+v, %v", p, err)
+	}
+	a := test.NewTempApp(t)
+	off := New(a, Deps{API: failingAPI{&client.TransportError{}}, Store: st})
+	off.balance.loadSaved()
+	if off.balance.amount.Text != "100.00 USD" || !strings.HasPrefix(off.balance.updated.Text, "Saved ") {
+		t.Fatalf("offline balance = %q (%q)", off.balance.amount.Text, off.balance.updated.Text)
+	}
+	if off.status.balance.Text != "100.00 USD" {
+		t.Fatalf("status bar balance = %q", off.status.balance.Text)
+	}
+}
+
+func TestShopsFallBackToSavedList(t *testing.T) {
+	st := memStore(t)
+	u, _ := newSandboxUI(t, false)
+	u.deps.Store = st
+	u.shops.load(context.Background())
+	n := u.shops.list.Length()
+	a := test.NewTempApp(t)
+	off := New(a, Deps{API: failingAPI{&client.TransportError{}}, Store: st})
+	off.shops.load(context.Background())
+	if off.shops.list.Length() != n || n == 0 {
+		t.Fatalf("offline shops %d, saved %d", off.shops.list.Length(), n)
+	}
+	if !strings.Contains(off.shops.count.Text, "saved") {
+		t.Fatalf("count = %q", off.shops.count.Text)
+	}
+}
