@@ -417,7 +417,9 @@ func (r redactor) excerptOf(body []byte) string {
 }
 
 func htmlTitle(s string) string {
-	lower := strings.ToLower(s)
+	// ASCII-only lowering keeps byte offsets: strings.ToLower would turn each invalid UTF-8
+	// byte into a 3-byte U+FFFD, and the offsets found in lower would overrun s.
+	lower := asciiLower(s)
 	i := strings.Index(lower, "<title")
 	if i < 0 {
 		return ""
@@ -432,6 +434,17 @@ func htmlTitle(s string) string {
 		return ""
 	}
 	return strings.TrimSpace(s[start : start+end])
+}
+
+// asciiLower lowers A–Z only, leaving every other byte (and so every offset) as it is.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }
 
 // invalidArg builds a validation error matching ErrInvalidArgument.
