@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/client"
 )
 
 // balanceTab shows the account balance with a refresh action.
@@ -20,6 +22,7 @@ type balanceTab struct {
 	updated *widget.Label
 	errText *widget.Label
 	refresh *widget.Button
+	known   *client.Balance // last balance seen, fresh or saved; UI goroutine only
 }
 
 func newBalanceTab(u *UI) *balanceTab {
@@ -57,6 +60,7 @@ func (t *balanceTab) loadSaved() {
 		if t.amount.Text != "…" { // a fresh answer came first
 			return
 		}
+		t.known = &client.Balance{Balance: p.Balance, Currency: p.Currency}
 		t.show(p.Balance.String()+" "+p.Currency, fmt.Sprintf(lang.L("Saved %s"), formatWhen(p.At)))
 	})
 }
@@ -89,6 +93,7 @@ func (t *balanceTab) load(ctx context.Context) {
 			return
 		}
 		t.errText.Hide()
+		t.known = b
 		t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), time.Now().Format("15:04:05")))
 	})
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,45 +19,138 @@ import (
 	"github.com/hstockplus/hstockplus/client"
 )
 
-// catalogTab lists every service and product in a virtualised list, with a quick search.
+// catalogTab is the whole catalog: a category tree, search, filters and sort over a virtualised
+// list, and a detail pane to order from. Everything here runs on the UI goroutine but load.
 type catalogTab struct {
 	ui   *UI
 	item *container.TabItem
 
-	index   *catalogIndex // as loaded; only touched on the UI goroutine
+	index   *catalogIndex // as loaded
 	synced  time.Time     // when index was fetched from HstockPlus
 	visible []int32       // rows of index after the search and filters, in display order
+	filter  catalogFilter // the current filter but for Text, which is the search box's
+	favs    map[int64]bool
 
-	search   *widget.Entry
-	list     *widget.List
-	count    *widget.Label
-	progress *widget.ProgressBarInfinite
-	refresh  *widget.Button
-	msg      *messageBox
+	search              *widget.Entry
+	kind, sortBy        *widget.Select
+	desc                *widget.Button
+	inStock, auto       *widget.Check
+	refill, favOnly     *widget.Check
+	minPrice, maxPrice  *widget.Entry
+	tree                *widget.Tree
+	list                *widget.List
+	count               *widget.Label
+	changes             *widget.Button
+	progress            *widget.ProgressBarInfinite
+	refresh             *widget.Button
+	msg                 *messageBox
+	detail              *serviceDetail
+	diff                *cache.Diff[client.Service]
+	treeRoot, treeItems map[string][]string
 }
 
+const favouritesPref = "catalog.favourites"
+
+var sortNames = []string{"Number", "Name", "Price", "Stock"}
+
 func newCatalogTab(u *UI) *catalogTab {
-	t := &catalogTab{ui: u, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox()}
+	t := &catalogTab{ui: u, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox(), favs: map[int64]bool{}}
+	for _, n := range u.app.Preferences().IntList(favouritesPref) {
+		t.favs[int64(n)] = true
+	}
+	t.filter.Favourites = t.favs
 	t.progress.Hide()
+	t.detail = newServiceDetail(u)
+
 	t.search = widget.NewEntry()
-	t.search.SetPlaceHolder(lang.L("Search services and products"))
+	t.search.SetPlaceHolder(lang.L("Search name, category, number, id, description…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
-	t.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), func() {
-		u.background(t.load)
+	t.kind = widget.NewSelect([]string{lang.L("Everything"), lang.L("SMM services"), lang.L("Products")}, func(s string) {
+		switch t.kind.SelectedIndex() {
+		case 1:
+			t.filter.Kind = client.EntitySMM
+		case 2:
+			t.filter.Kind = client.EntityProduct
+		default:
+			t.filter.Kind = ""
+		}
+		t.applyFilter()
 	})
+	t.kind.SetSelectedIndex(0)
+	var sorts []string
+	for _, s := range sortNames {
+		sorts = append(sorts, lang.L("Sort: "+s))
+	}
+	t.sortBy = widget.NewSelect(sorts, func(string) {
+		t.filter.Sort = sortField(max(0, t.sortBy.SelectedIndex()))
+		t.applyFilter()
+	})
+	t.sortBy.SetSelectedIndex(0)
+	t.desc = widget.NewButtonWithIcon("", theme.MenuDropUpIcon(), func() {
+		t.filter.Desc = !t.filter.Desc
+		if t.filter.Desc {
+			t.desc.SetIcon(theme.MenuDropDownIcon())
+		} else {
+			t.desc.SetIcon(theme.MenuDropUpIcon())
+		}
+		t.applyFilter()
+	})
+	check := func(label string, set func(bool)) *widget.Check {
+		return widget.NewCheck(label, func(on bool) { set(on); t.applyFilter() })
+	}
+	t.inStock = check(lang.L("In stock"), func(on bool) { t.filter.InStock = on })
+	t.auto = check(lang.L("Auto-delivery"), func(on bool) { t.filter.AutoOnly = on })
+	t.refill = check(lang.L("Refill"), func(on bool) { t.filter.RefillOnly = on })
+	t.favOnly = check(lang.L("★ Favourites"), func(on bool) { t.filter.FavOnly = on })
+	t.minPrice, t.maxPrice = widget.NewEntry(), widget.NewEntry()
+	t.minPrice.SetPlaceHolder(lang.L("min price"))
+	t.maxPrice.SetPlaceHolder(lang.L("max price"))
+	for _, e := range []*widget.Entry{t.minPrice, t.maxPrice} {
+		e.OnChanged = func(string) { t.applyFilter() }
+	}
+	t.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), func() { u.background(t.load) })
+	t.changes = widget.NewButtonWithIcon(lang.L("What changed"), theme.HistoryIcon(), t.showChanges)
+	t.changes.Disable()
+
+	t.tree = widget.NewTree(t.treeChildren, t.treeIsBranch,
+		func(bool) fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) { o.(*widget.Label).SetText(t.treeLabel(id)) })
+	t.tree.OnSelected = func(id widget.TreeNodeID) {
+		t.filter.Category, t.filter.Subcategory = splitTreeID(id)
+		t.applyFilter()
+	}
+
 	t.list = widget.NewList(
 		func() int { return len(t.visible) },
 		newServiceRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(t.visible) {
-				setServiceRow(o, t.index.rows[t.visible[id]])
+				s := t.index.rows[t.visible[id]]
+				setServiceRow(o, s, t.favs[s.Service], t.toggleFavourite)
 			}
 		},
 	)
+	t.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(t.visible) {
+			t.detail.show(t.index.rows[t.visible[id]])
+		}
+	}
 	t.msg.show(lang.L("Loading the catalog…"), "", nil)
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(t.count, t.refresh), t.search)
-	body := container.NewStack(t.list, t.msg.root)
-	t.item = container.NewTabItemWithIcon(lang.L("Catalog"), theme.GridIcon(), container.NewBorder(container.NewVBox(top, t.progress), nil, nil, nil, body))
+
+	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh), t.search)
+	prices := container.NewGridWithColumns(2, t.minPrice, t.maxPrice)
+	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly), t.count, prices)
+	listArea := container.NewStack(t.list, t.msg.root)
+	right := container.NewHSplit(listArea, t.detail.root)
+	right.Offset = 0.6
+	main := container.NewHSplit(t.tree, right)
+	main.Offset = 0.2
+	t.item = container.NewTabItemWithIcon(lang.L("Catalog"), theme.GridIcon(),
+		container.NewBorder(container.NewVBox(bar1, bar2, t.progress), nil, nil, nil, main))
 	return t
 }
 
@@ -74,14 +169,13 @@ func (t *catalogTab) loadSnapshot() {
 		return
 	}
 	index := buildCatalogIndex(rows)
+	diff := t.readDiff()
 	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(rows), info.FetchedAt.Format(time.RFC3339))
 	fyne.Do(func() {
 		if t.index != nil { // a download finished first
 			return
 		}
-		t.index, t.synced = index, info.FetchedAt
-		t.applyFilter()
-		t.ui.status.setSynced(info.FetchedAt)
+		t.setIndex(index, info.FetchedAt, diff)
 	})
 }
 
@@ -96,6 +190,7 @@ func (t *catalogTab) load(ctx context.Context) {
 	now := time.Now()
 	rows, err := t.ui.deps.API.AllServices(ctx, client.ServicesParams{}, 0, nil)
 	var index *catalogIndex
+	var diff *cache.Diff[client.Service]
 	if err == nil {
 		index = buildCatalogIndex(rows) // off the UI goroutine: it folds and sorts every row
 		t.ui.deps.Logf("catalog: loaded %d rows", len(rows))
@@ -103,6 +198,7 @@ func (t *catalogTab) load(ctx context.Context) {
 			if _, err := st.SaveServices(t.ui.lang(), now, rows); err != nil {
 				t.ui.deps.Logf("catalog: not saved for offline use: %v", err)
 			}
+			diff = t.readDiff()
 		}
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
@@ -112,46 +208,162 @@ func (t *catalogTab) load(ctx context.Context) {
 		t.progress.Hide()
 		t.refresh.Enable()
 		if err != nil {
-			if t.index == nil {
+			switch {
+			case t.index == nil:
 				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeError(err)), lang.L("Try again"), func() {
 					t.msg.show(lang.L("Loading the catalog…"), "", nil)
 					t.ui.background(t.load)
 				})
-			} else if isOffline(err) {
+			case isOffline(err):
 				t.ui.setOffline(true, fmt.Sprintf(lang.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeError(err)))
-			} else {
+			default:
 				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
 			}
 			return
 		}
-		t.index, t.synced = index, now
-		t.applyFilter()
+		t.setIndex(index, now, diff)
 		t.ui.setOffline(false, "")
-		t.ui.status.setSynced(now)
 	})
 }
 
-// applyFilter recomputes the visible rows from the search text. UI goroutine only; a keystroke
-// over 100,000 rows costs a few milliseconds (BenchmarkCatalogKeystroke100k).
-func (t *catalogTab) applyFilter() {
-	t.visible = t.index.filter(catalogFilter{Text: t.search.Text}, t.visible)
-	total := 0
-	if t.index != nil {
-		total = len(t.index.rows)
+func (t *catalogTab) readDiff() *cache.Diff[client.Service] {
+	d, err := t.ui.deps.Store.DiffServices(t.ui.lang())
+	if err != nil {
+		return nil
 	}
-	switch {
-	case t.index == nil:
+	return &d
+}
+
+// setIndex shows a newly loaded catalog. UI goroutine only.
+func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *cache.Diff[client.Service]) {
+	t.index, t.synced, t.diff = index, synced, diff
+	t.buildTree()
+	t.applyFilter()
+	t.ui.status.setSynced(synced)
+	if n := diffSize(diff); n > 0 {
+		t.changes.SetText(fmt.Sprintf(lang.L("What changed (%d)"), n))
+		t.changes.Enable()
+	} else {
+		t.changes.SetText(lang.L("What changed"))
+		t.changes.Disable()
+	}
+	if t.detail.has { // keep the pane on the same service, with its new figures
+		for _, s := range index.rows {
+			if s.Service == t.detail.svc.Service {
+				t.detail.show(s)
+				break
+			}
+		}
+	}
+}
+
+// applyFilter recomputes the visible rows. UI goroutine only; a keystroke over 100,000 rows
+// costs a few milliseconds (BenchmarkCatalogKeystroke100k).
+func (t *catalogTab) applyFilter() {
+	if t.index == nil {
 		return
+	}
+	f := t.filter
+	f.Text = t.search.Text
+	f.MinPrice, f.MaxPrice = parsePrice(t.minPrice.Text), parsePrice(t.maxPrice.Text)
+	t.visible = t.index.filter(f, t.visible)
+	total := len(t.index.rows)
+	switch {
 	case total == 0:
 		t.msg.show(lang.L("The catalog on the server is empty."), "", nil)
 	case len(t.visible) == 0:
-		t.msg.show(lang.L("No service matches your search."), "", nil)
+		t.msg.show(lang.L("No service matches your search and filters."), "", nil)
 	default:
 		t.msg.root.Hide()
 	}
-	t.count.SetText(fmt.Sprintf(lang.L("%d of %d"), len(t.visible), total))
+	t.count.SetText(fmt.Sprintf(lang.L("%s of %s"), groupDigits(int64(len(t.visible))), groupDigits(int64(total))))
 	t.list.UnselectAll()
 	t.list.Refresh()
+}
+
+func parsePrice(s string) *client.Decimal {
+	s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
+	if s == "" {
+		return nil
+	}
+	d, err := client.ParseDecimal(s)
+	if err != nil || d.IsNegative() {
+		return nil
+	}
+	return &d
+}
+
+func (t *catalogTab) toggleFavourite(service int64) {
+	if t.favs[service] {
+		delete(t.favs, service)
+	} else {
+		t.favs[service] = true
+	}
+	ids := make([]int, 0, len(t.favs))
+	for id := range t.favs {
+		ids = append(ids, int(id))
+	}
+	t.ui.app.Preferences().SetIntList(favouritesPref, ids)
+	if t.filter.FavOnly {
+		t.applyFilter()
+	} else {
+		t.list.Refresh()
+	}
+}
+
+// The category tree: "" is the root; "*" is every row; "c\x00Cat" a category; "s\x00Cat\x00Sub"
+// a subcategory.
+const allRowsID = "*"
+
+func (t *catalogTab) buildTree() {
+	t.treeItems = map[string][]string{"": {allRowsID}}
+	for _, c := range t.index.cats {
+		cid := "c\x00" + c.Name
+		t.treeItems[""] = append(t.treeItems[""], cid)
+		for _, sc := range c.Subs {
+			t.treeItems[cid] = append(t.treeItems[cid], "s\x00"+c.Name+"\x00"+sc.Name)
+		}
+	}
+	t.tree.Refresh()
+}
+
+func (t *catalogTab) treeChildren(id widget.TreeNodeID) []widget.TreeNodeID { return t.treeItems[id] }
+
+func (t *catalogTab) treeIsBranch(id widget.TreeNodeID) bool { return len(t.treeItems[id]) > 0 }
+
+func (t *catalogTab) treeLabel(id widget.TreeNodeID) string {
+	if t.index == nil {
+		return ""
+	}
+	if id == allRowsID {
+		return fmt.Sprintf(lang.L("All (%s)"), groupDigits(int64(len(t.index.rows))))
+	}
+	cat, sub := splitTreeID(id)
+	for _, c := range t.index.cats {
+		if c.Name != cat {
+			continue
+		}
+		if sub == "" {
+			return fmt.Sprintf("%s (%s)", c.Name, groupDigits(int64(c.Count)))
+		}
+		for _, sc := range c.Subs {
+			if sc.Name == sub {
+				return fmt.Sprintf("%s (%s)", sc.Name, groupDigits(int64(sc.Count)))
+			}
+		}
+	}
+	return ""
+}
+
+func splitTreeID(id string) (cat, sub string) {
+	parts := strings.Split(id, "\x00")
+	switch {
+	case len(parts) == 2 && parts[0] == "c":
+		return parts[1], ""
+	case len(parts) == 3 && parts[0] == "s":
+		return parts[1], parts[2]
+	}
+	return "", ""
 }
 
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
@@ -162,37 +374,103 @@ func priceText(s client.Service) string {
 	return fmt.Sprintf(lang.L("%s / 1000"), s.Rate)
 }
 
-// Widths of the catalog columns: number, name (takes the rest), category, price, stock.
-var serviceColumns = []float32{80, 0, 230, 150, 150}
-
+// A service row: a favourite star, then the name over its number, category and badges, then
+// the price over the stock.
 func newServiceRow() fyne.CanvasObject {
-	num := widget.NewLabel("")
-	name := widget.NewLabel("")
+	star := widget.NewButton("☆", nil)
+	star.Importance = widget.LowImportance
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.Truncation = fyne.TextTruncateEllipsis
-	cat := widget.NewLabel("")
-	cat.Truncation = fyne.TextTruncateEllipsis
-	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
+	meta := widget.NewLabel("")
+	meta.Truncation = fyne.TextTruncateEllipsis
+	meta.SizeName = theme.SizeNameCaptionText
+	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	stock := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
-	return newColumns(serviceColumns, num, name, cat, price, stock)
+	stock.SizeName = theme.SizeNameCaptionText
+	return newColumns(serviceColumns, star, container.NewVBox(name, meta), container.NewVBox(price, stock))
 }
 
-func setServiceRow(o fyne.CanvasObject, s client.Service) {
+// Widths of the row columns: star, text (takes the rest), price and stock.
+var serviceColumns = []float32{40, 0, 170}
+
+// setServiceRow shows s in a row; toggleFav (nil: no star) is called with s's number.
+func setServiceRow(o fyne.CanvasObject, s client.Service, fav bool, toggleFav func(int64)) {
 	cols := o.(*fyne.Container).Objects
-	cols[0].(*widget.Label).SetText("#" + strconv.FormatInt(s.Service, 10))
-	cols[1].(*widget.Label).SetText(s.Name)
-	cat := s.Category
-	if s.Subcategory != "" {
-		cat += " › " + s.Subcategory
+	star := cols[0].(*widget.Button)
+	if toggleFav == nil {
+		star.Hide()
+	} else {
+		star.Show()
+		star.SetText(map[bool]string{true: "★", false: "☆"}[fav])
+		star.OnTapped = func() { toggleFav(s.Service) }
 	}
-	cols[2].(*widget.Label).SetText(cat)
-	cols[3].(*widget.Label).SetText(priceText(s))
-	stock := cols[4].(*widget.Label)
+	text := cols[1].(*fyne.Container).Objects
+	text[0].(*widget.Label).SetText(s.Name)
+	meta := append([]string{"#" + strconv.FormatInt(s.Service, 10), categoryPath(s)}, badges(s)...)
+	text[1].(*widget.Label).SetText(strings.Join(nonEmpty(meta), " · "))
+	right := cols[2].(*fyne.Container).Objects
+	right[0].(*widget.Label).SetText(priceText(s))
+	stock := right[1].(*widget.Label)
+	stock.SetText(stockText(s.Stock))
 	if s.Stock <= 0 {
-		stock.SetText(lang.L("out of stock"))
 		stock.Importance = widget.DangerImportance
 	} else {
-		stock.SetText(fmt.Sprintf(lang.L("%s in stock"), groupDigits(s.Stock)))
 		stock.Importance = widget.MediumImportance
 	}
 	stock.Refresh()
+}
+
+func diffSize(d *cache.Diff[client.Service]) int {
+	if d == nil {
+		return 0
+	}
+	return len(d.Added) + len(d.Removed) + len(d.PriceUp) + len(d.PriceDown) + len(d.BackInStock) + len(d.SoldOut)
+}
+
+// changesText lists what changed between the last two catalog syncs, most useful first.
+func changesText(d *cache.Diff[client.Service]) string {
+	var b strings.Builder
+	section := func(title string, n int, line func(i int) string) {
+		if n == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s (%d)\n", title, n)
+		for i := range min(n, 50) {
+			b.WriteString("  • " + line(i) + "\n")
+		}
+		if n > 50 {
+			fmt.Fprintf(&b, lang.L("  … and %d more")+"\n", n-50)
+		}
+		b.WriteString("\n")
+	}
+	num := func(s client.Service) string { return "#" + strconv.FormatInt(s.Service, 10) + " " + s.Name }
+	section(lang.L("Back in stock"), len(d.BackInStock), func(i int) string {
+		c := d.BackInStock[i]
+		return fmt.Sprintf("%s — %s", num(c.New), stockText(c.New.Stock))
+	})
+	section(lang.L("Price down"), len(d.PriceDown), func(i int) string {
+		c := d.PriceDown[i]
+		return fmt.Sprintf("%s — %s → %s", num(c.New), c.Old.Rate, c.New.Rate)
+	})
+	section(lang.L("New"), len(d.Added), func(i int) string { return num(d.Added[i]) + " — " + priceText(d.Added[i]) })
+	section(lang.L("Price up"), len(d.PriceUp), func(i int) string {
+		c := d.PriceUp[i]
+		return fmt.Sprintf("%s — %s → %s", num(c.New), c.Old.Rate, c.New.Rate)
+	})
+	section(lang.L("Sold out"), len(d.SoldOut), func(i int) string { return num(d.SoldOut[i].New) })
+	section(lang.L("Removed"), len(d.Removed), func(i int) string { return num(d.Removed[i]) })
+	return strings.TrimSpace(b.String())
+}
+
+// showChanges opens the list of what changed since the sync before the last. UI goroutine.
+func (t *catalogTab) showChanges() {
+	if t.diff == nil {
+		return
+	}
+	text := widget.NewLabel(changesText(t.diff))
+	text.Wrapping = fyne.TextWrapWord
+	title := fmt.Sprintf(lang.L("What changed between %s and %s"), formatWhen(t.diff.From.FetchedAt), formatWhen(t.diff.To.FetchedAt))
+	d := dialog.NewCustom(title, lang.L("Close"), container.NewVScroll(text), t.ui.win)
+	d.Resize(fyne.NewSize(620, 480))
+	d.Show()
 }

@@ -29,6 +29,10 @@ type API interface {
 	Balance(ctx context.Context) (*client.Balance, error)
 	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, error)
 	Shops(ctx context.Context, page, limit int) (*client.ShopsPage, error)
+	Services(ctx context.Context, p client.ServicesParams) (*client.ServicesPage, error)
+	Inventory(ctx context.Context, service int64) (*client.Inventory, error)
+	Add(ctx context.Context, r client.AddRequest) (*client.AddResult, error)
+	FetchImage(ctx context.Context, url string) ([]byte, string, error)
 }
 
 // Deps are the services main.go builds and hands to the window.
@@ -39,6 +43,17 @@ type Deps struct {
 	Demo       bool         // running on the built-in sandbox
 	Version    string       // shown in the About line
 	Logf       func(format string, args ...any)
+	// OnPlaced is called (off the UI goroutine) after an order or number is journaled as placed
+	// or unconfirmed, so the poller looks at it at once. Optional.
+	OnPlaced func()
+
+	// Secrets keeps the API key Settings saves (cache.SecretAPIKey); nil: a key cannot be saved.
+	Secrets cache.Secrets
+	// FirstRun: no API key was ever saved (with Demo: the welcome is offered).
+	FirstRun bool
+	// Reconnect starts using the saved endpoint and API key (key "" = unchanged), after
+	// Settings or the welcome saved them. main restarts the app; nil: the user is told to.
+	Reconnect func(endpoint, key string) error
 }
 
 // UI is the main window and its tabs.
@@ -47,6 +62,9 @@ type UI struct {
 	win  fyne.Window
 	deps Deps
 	tabs *container.AppTabs
+
+	// async runs f off the UI goroutine; tests make it synchronous.
+	async func(f func())
 
 	offline     *fyne.Container // the "Offline — catalog from …" banner
 	offlineText *widget.Label
@@ -57,6 +75,10 @@ type UI struct {
 	orders  *ordersTab
 	sms     *smsTab
 	balance *balanceTab
+
+	prefs    *livePrefs      // the user's settings (prefs.go)
+	settings *settingsDialog // the open Settings dialog, else nil (settings.go)
+	welcome  *welcomeDialog  // the open first-run welcome, else nil (welcome.go)
 }
 
 // requestTimeout bounds one background load; the client retries inside it.
@@ -74,7 +96,8 @@ func New(a fyne.App, d Deps) *UI {
 		d.Logf = func(string, ...any) {}
 	}
 	a.SetIcon(assets.Icon)
-	u := &UI{app: a, deps: d}
+	u := &UI{app: a, deps: d, async: func(f func()) { go f() }}
+	u.initPrefs()
 	u.win = a.NewWindow("HstockPlus")
 	u.win.SetIcon(assets.Icon)
 
@@ -104,6 +127,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.win.SetContent(container.NewBorder(top, u.status.root, nil, nil, u.tabs))
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()
+	u.installShortcuts()
+	u.showWelcomeIfNeeded()
 	return u
 }
 
@@ -154,11 +179,11 @@ func (u *UI) lang() string { return u.deps.API.Lang() }
 
 // background runs fn off the UI goroutine with a timeout.
 func (u *UI) background(fn func(ctx context.Context)) {
-	go func() {
+	u.async(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		fn(ctx)
-	}()
+	})
 }
 
 // demoBanner is the strip that says the window is not on a real account.

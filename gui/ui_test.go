@@ -45,6 +45,16 @@ func (f failingAPI) AllServices(context.Context, client.ServicesParams, int, fun
 	return nil, f.err
 }
 func (f failingAPI) Shops(context.Context, int, int) (*client.ShopsPage, error) { return nil, f.err }
+func (f failingAPI) Services(context.Context, client.ServicesParams) (*client.ServicesPage, error) {
+	return nil, f.err
+}
+func (f failingAPI) Inventory(context.Context, int64) (*client.Inventory, error) { return nil, f.err }
+func (f failingAPI) Add(context.Context, client.AddRequest) (*client.AddResult, error) {
+	return nil, f.err
+}
+func (f failingAPI) FetchImage(context.Context, string) ([]byte, string, error) {
+	return nil, "", f.err
+}
 
 func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
 	u, api := newSandboxUI(t, true)
@@ -82,19 +92,32 @@ func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
 }
 
 func TestCatalogRowShowsPriceWithUnit(t *testing.T) {
-	smm := client.Service{Service: 7, Name: "Likes", Category: "Instagram", Rate: client.MustDecimal("0.50"), Stock: 10, EntityType: client.EntitySMM}
+	smm := client.Service{Service: 7, Name: "Likes", Category: "Instagram", Subcategory: "Likes", Rate: client.MustDecimal("0.50"), Stock: 2400000, Refill: true, AutoDelivery: true, EntityType: client.EntitySMM}
 	prod := client.Service{Service: 8, Name: "Gmail", Category: "Accounts", Rate: client.MustDecimal("25.00"), EntityType: client.EntityProduct}
 	row := newServiceRow()
-	setServiceRow(row, smm)
-	if !hasLabel(row, "0.50 / 1000") || !hasLabel(row, "#7") || !hasLabel(row, "10 in stock") || func() bool {
-		setServiceRow(row, client.Service{Stock: 2400000})
-		return !hasLabel(row, "2,400,000 in stock")
-	}() {
-		t.Fatal("SMM row lacks its number, price per 1000 or stock")
+	var toggled int64
+	setServiceRow(row, smm, true, func(n int64) { toggled = n })
+	for _, want := range []string{"0.50 / 1000", "#7 · Instagram › Likes · Refill", "2,400,000 in stock", "Likes"} {
+		if !hasLabel(row, want) {
+			t.Errorf("SMM row lacks %q: %q", want, labelTexts(row))
+		}
 	}
-	setServiceRow(row, prod)
-	if !hasLabel(row, "25.00 each") || !hasLabel(row, "out of stock") {
-		t.Fatal("product row lacks its unit price or the out-of-stock badge")
+	star := row.(*fyne.Container).Objects[0].(*widget.Button)
+	if star.Text != "★" {
+		t.Fatalf("favourite star = %q", star.Text)
+	}
+	test.Tap(star)
+	if toggled != 7 {
+		t.Fatalf("star toggled %d", toggled)
+	}
+	setServiceRow(row, prod, false, nil)
+	for _, want := range []string{"25.00 each", "out of stock", "#8 · Accounts · Manual delivery · Out of stock"} {
+		if !hasLabel(row, want) {
+			t.Errorf("product row lacks %q: %q", want, labelTexts(row))
+		}
+	}
+	if star.Visible() {
+		t.Fatal("star shown without a favourites handler")
 	}
 }
 
@@ -238,10 +261,10 @@ func containsText(o fyne.CanvasObject, text string) bool {
 
 func TestColumnsLayoutLinesUpRows(t *testing.T) {
 	a, b := newServiceRow(), newServiceRow()
-	setServiceRow(a, client.Service{Service: 1, Name: "x", Rate: client.MustDecimal("1")})
-	setServiceRow(b, client.Service{Service: 123456, Name: "a much longer name", Rate: client.MustDecimal("1")})
+	setServiceRow(a, client.Service{Service: 1, Name: "x", Rate: client.MustDecimal("1")}, false, nil)
+	setServiceRow(b, client.Service{Service: 123456, Name: "a much longer name", Rate: client.MustDecimal("1")}, true, func(int64) {})
 	for _, r := range []fyne.CanvasObject{a, b} {
-		r.Resize(fyne.NewSize(900, 40))
+		r.Resize(fyne.NewSize(900, 60))
 	}
 	ca, cb := a.(*fyne.Container).Objects, b.(*fyne.Container).Objects
 	for i := range ca {
@@ -249,8 +272,8 @@ func TestColumnsLayoutLinesUpRows(t *testing.T) {
 			t.Fatalf("column %d: %v/%v vs %v/%v", i, ca[i].Position(), ca[i].Size(), cb[i].Position(), cb[i].Size())
 		}
 	}
-	if w := ca[1].Size().Width; w != 900-80-230-150-150 {
-		t.Fatalf("name column width %v", w)
+	if w := ca[1].Size().Width; w != 900-40-170 {
+		t.Fatalf("text column width %v", w)
 	}
 }
 

@@ -1,0 +1,354 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// serviceDetail is the pane beside a service list: every field, the description, the product
+// image, live inventory, and the order form. The Catalog and Shops tabs each have one.
+type serviceDetail struct {
+	ui   *UI
+	root *fyne.Container
+	svc  client.Service
+	has  bool
+	seq  int // bumped on every show; late answers for an older selection are dropped
+
+	empty    *widget.Label
+	body     *fyne.Container
+	title    *widget.Label
+	meta     *widget.Label
+	price    *widget.Label
+	facts    *widget.Label
+	desc     *widget.Label
+	image    *canvas.Image
+	imageBox *fyne.Container
+	inv      *widget.Label
+
+	link, qty, comments *widget.Entry
+	linkNote            *widget.Label
+	estimate            *widget.Label
+	formErr             *widget.Label
+	orderBtn            *widget.Button
+}
+
+const imageSide = 96
+
+func newServiceDetail(u *UI) *serviceDetail {
+	d := &serviceDetail{ui: u}
+	d.empty = widget.NewLabelWithStyle(lang.L("Select a service to see its details and order it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	d.empty.Wrapping = fyne.TextWrapWord
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.Wrapping = fyne.TextWrapWord
+	d.title.SizeName = theme.SizeNameSubHeadingText
+	d.meta = newWrapLabel()
+	d.meta.Importance = widget.LowImportance
+	d.price = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.facts = newWrapLabel()
+	d.desc = newWrapLabel()
+	d.inv = newWrapLabel()
+	d.image = canvas.NewImageFromResource(theme.FileImageIcon())
+	d.image.FillMode = canvas.ImageFillContain
+	d.image.SetMinSize(fyne.NewSize(imageSide, imageSide))
+	d.imageBox = container.NewHBox(d.image)
+
+	d.link = widget.NewEntry()
+	d.linkNote = newWrapLabel()
+	d.linkNote.Importance = widget.LowImportance
+	d.qty = widget.NewEntry()
+	d.comments = widget.NewMultiLineEntry()
+	d.comments.SetPlaceHolder(lang.L("One comment per line"))
+	d.comments.SetMinRowsVisible(4)
+	d.estimate = newWrapLabel()
+	d.formErr = newWrapLabel()
+	d.formErr.Importance = widget.DangerImportance
+	d.orderBtn = widget.NewButtonWithIcon(lang.L("Order…"), theme.ConfirmIcon(), d.submit)
+	d.orderBtn.Importance = widget.HighImportance
+	for _, e := range []*widget.Entry{d.link, d.qty, d.comments} {
+		e.OnChanged = func(string) { d.updateEstimate() }
+	}
+
+	form := container.NewVBox(
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(lang.L("Place an order"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(lang.L("Link")), d.link, d.linkNote,
+		widget.NewLabel(lang.L("Quantity")), d.qty,
+		d.comments,
+		d.estimate, d.formErr, d.orderBtn,
+	)
+	d.body = container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv, form)
+	d.body.Hide()
+	d.root = container.NewStack(container.NewCenter(d.empty), container.NewVScroll(container.NewPadded(d.body)))
+	return d
+}
+
+func newWrapLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// show fills the pane with s and starts the live inventory and image loads. UI goroutine only.
+func (d *serviceDetail) show(s client.Service) {
+	d.seq++
+	seq := d.seq
+	same := d.has && d.svc.Service == s.Service
+	d.svc, d.has = s, true
+	d.empty.Hide()
+	d.body.Show()
+
+	d.title.SetText(s.Name)
+	meta := []string{"#" + strconv.FormatInt(s.Service, 10)}
+	if s.ID != "" {
+		meta = append(meta, "id "+s.ID)
+	}
+	meta = append(meta, categoryPath(s), s.Type)
+	d.meta.SetText(strings.Join(nonEmpty(meta), " · "))
+	d.price.SetText(priceText(s))
+	d.facts.SetText(strings.Join(nonEmpty([]string{
+		fmt.Sprintf(lang.L("Min %s – max %s"), groupDigits(s.Min), groupDigits(s.Max)),
+		stockText(s.Stock),
+		kindText(s),
+		strings.Join(badges(s), " · "),
+	}), "\n"))
+	d.desc.SetText(s.Description)
+	d.desc.Hidden = s.Description == ""
+	d.inv.SetText(lang.L("Checking live stock…"))
+
+	if s.IsProduct() {
+		d.link.SetPlaceHolder(lang.L("Delivery e-mail or reference (optional)"))
+		d.linkNote.SetText(lang.L("Leave empty to use your account's e-mail."))
+		d.imageBox.Show()
+		d.image.Resource = theme.FileImageIcon()
+		d.image.Refresh()
+	} else {
+		d.link.SetPlaceHolder(lang.L("https://… link to the profile or post (required)"))
+		d.linkNote.SetText("")
+		d.imageBox.Hide()
+	}
+	d.comments.Hidden = !s.IsCustomComments()
+	if !same {
+		d.link.SetText("")
+		d.comments.SetText("")
+		d.qty.SetText(strconv.FormatInt(max(s.Min, 1), 10))
+	}
+	d.updateEstimate()
+	d.body.Refresh()
+
+	d.ui.background(func(ctx context.Context) { d.loadInventory(ctx, seq, s) })
+	if s.IsProduct() && s.ImageURL != "" {
+		d.ui.background(func(ctx context.Context) { d.loadImage(ctx, seq, s.ImageURL) })
+	}
+}
+
+func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Service) {
+	inv, err := d.ui.deps.API.Inventory(ctx, s.Service)
+	fyne.Do(func() {
+		if seq != d.seq {
+			return
+		}
+		if err != nil {
+			d.inv.SetText(fmt.Sprintf(lang.L("Live stock unavailable: %s"), describeError(err)))
+			return
+		}
+		lines := []string{fmt.Sprintf(lang.L("Live: %s, %s"), stockText(inv.Stock), availText(inv.Available))}
+		for _, sp := range inv.Subproducts {
+			line := fmt.Sprintf("  • %s — %s", sp.Name, stockText(sp.Stock))
+			if !sp.Rate.IsZero() {
+				line += fmt.Sprintf(lang.L(" — %s each"), sp.Rate)
+			}
+			lines = append(lines, line)
+		}
+		if len(inv.Subproducts) > 1 {
+			lines = append(lines, lang.L("If the first variant cannot fill the order, another may be used at its own price."))
+		}
+		d.inv.SetText(strings.Join(lines, "\n"))
+	})
+}
+
+// loadImage shows the product image: from the store's cache, else downloaded and cached.
+func (d *serviceDetail) loadImage(ctx context.Context, seq int, imageURL string) {
+	st := d.ui.deps.Store
+	var data []byte
+	if st != nil {
+		data, _, _ = st.Image(imageURL)
+	}
+	if data == nil {
+		b, ct, err := d.ui.deps.API.FetchImage(ctx, imageURL)
+		if err != nil {
+			return // the placeholder stays: offline, or not an image
+		}
+		data = b
+		if st != nil {
+			if err := st.PutImage(imageURL, b, ct); err != nil && !errors.Is(err, cache.ErrTooLarge) {
+				d.ui.deps.Logf("image cache: %v", err)
+			}
+		}
+	}
+	res := fyne.NewStaticResource("product-image", data)
+	fyne.Do(func() {
+		if seq != d.seq {
+			return
+		}
+		d.image.Resource = res
+		d.image.Refresh()
+	})
+}
+
+// updateEstimate recomputes the estimated cost beside the balance. UI goroutine only.
+func (d *serviceDetail) updateEstimate() {
+	if !d.has {
+		return
+	}
+	s := d.svc
+	if s.IsCustomComments() {
+		if n := countLines(d.comments.Text); n > 0 {
+			d.qty.Text = strconv.Itoa(n)
+			d.qty.Refresh()
+		}
+	}
+	req, err := validateOrder(s, d.link.Text, d.qty.Text, d.comments.Text)
+	if err != nil {
+		d.formErr.SetText(err.Error())
+		d.estimate.SetText("")
+		d.orderBtn.Disable()
+		return
+	}
+	d.formErr.SetText("")
+	cost := s.EstimateCost(req.Quantity)
+	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), cost.StringFixed(4), d.ui.currency())
+	if bal, ok := d.ui.knownBalance(); ok {
+		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
+		if cost.Cmp(bal.Balance.Decimal) > 0 {
+			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
+		}
+	}
+	d.estimate.SetText(text)
+	d.orderBtn.Enable()
+}
+
+// submit validates the form and asks for confirmation. UI goroutine only.
+func (d *serviceDetail) submit() {
+	req, err := validateOrder(d.svc, d.link.Text, d.qty.Text, d.comments.Text)
+	if err != nil {
+		d.formErr.SetText(err.Error())
+		return
+	}
+	d.ui.confirmOrder(d.svc, req)
+}
+
+// validateOrder checks the form against the service's rules and builds the request.
+func validateOrder(s client.Service, link, qtyText, comments string) (client.AddRequest, error) {
+	req := client.AddRequest{Service: s.Service, Link: strings.TrimSpace(link)}
+	if s.Stock <= 0 {
+		return req, errors.New(lang.L("Out of stock: it cannot be ordered now."))
+	}
+	if s.IsCustomComments() {
+		lines := nonEmpty(strings.Split(strings.ReplaceAll(comments, "\r\n", "\n"), "\n"))
+		if len(lines) == 0 {
+			return req, errors.New(lang.L("Write the comments, one per line."))
+		}
+		req.Comments = strings.Join(lines, "\n")
+		qtyText = strconv.Itoa(len(lines))
+	}
+	q, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(qtyText), ",", ""), 10, 64)
+	if err != nil || q <= 0 {
+		return req, errors.New(lang.L("The quantity must be a whole number."))
+	}
+	switch {
+	case s.Min > 0 && q < s.Min:
+		return req, fmt.Errorf(lang.L("Below the minimum: at least %s."), groupDigits(s.Min))
+	case s.Max > 0 && q > s.Max:
+		return req, fmt.Errorf(lang.L("Above the maximum: at most %s."), groupDigits(s.Max))
+	case q > s.Stock:
+		return req, fmt.Errorf(lang.L("Only %s in stock."), groupDigits(s.Stock))
+	}
+	req.Quantity = q
+	if !s.IsProduct() {
+		if req.Link == "" {
+			return req, errors.New(lang.L("A link is required: the profile or post to deliver to."))
+		}
+		if !strings.Contains(req.Link, "://") {
+			req.Link = "https://" + req.Link
+		}
+		u, err := url.Parse(req.Link)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !strings.Contains(u.Host, ".") || strings.ContainsAny(req.Link, " \t\n") {
+			return req, errors.New(lang.L("The link must be a web address, like https://instagram.com/name."))
+		}
+	}
+	return req, nil
+}
+
+func countLines(s string) int {
+	return len(nonEmpty(strings.Split(s, "\n")))
+}
+
+func nonEmpty(xs []string) []string {
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func categoryPath(s client.Service) string {
+	if s.Subcategory != "" {
+		return s.Category + " › " + s.Subcategory
+	}
+	return s.Category
+}
+
+func stockText(n int64) string {
+	if n <= 0 {
+		return lang.L("out of stock")
+	}
+	return fmt.Sprintf(lang.L("%s in stock"), groupDigits(n))
+}
+
+func availText(ok bool) string {
+	if ok {
+		return lang.L("available")
+	}
+	return lang.L("not available")
+}
+
+func kindText(s client.Service) string {
+	if s.IsProduct() {
+		return lang.L("Product: delivered as account credentials")
+	}
+	return lang.L("SMM service: price per 1000")
+}
+
+// badges are the short flags of a service, as shown in lists and the detail pane.
+func badges(s client.Service) []string {
+	var b []string
+	if s.Refill {
+		b = append(b, lang.L("Refill"))
+	}
+	if s.Cancel {
+		b = append(b, lang.L("Cancel"))
+	}
+	if !s.AutoDelivery {
+		b = append(b, lang.L("Manual delivery"))
+	}
+	if s.Stock <= 0 {
+		b = append(b, lang.L("Out of stock"))
+	}
+	return b
+}

@@ -1,0 +1,273 @@
+package gui
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+)
+
+func TestValidateOrder(t *testing.T) {
+	d := client.MustDecimal
+	smm := client.Service{Service: 1, Name: "Followers", Rate: d("0.50"), Min: 100, Max: 10000, Stock: 5000, EntityType: client.EntitySMM}
+	prod := client.Service{Service: 2, Name: "Gmail", Rate: d("25.00"), Min: 1, Max: 50, Stock: 3, EntityType: client.EntityProduct}
+	comments := client.Service{Service: 3, Name: "Comments", Type: "Custom Comments", Rate: d("5.00"), Min: 2, Max: 100, Stock: 100, EntityType: client.EntitySMM}
+	cases := []struct {
+		name                 string
+		s                    client.Service
+		link, qty, comments  string
+		wantErr              string
+		wantLink             string
+		wantQty              int64
+		wantCommentLineCount int
+	}{
+		{"ok", smm, "https://instagram.com/x", "1000", "", "", "https://instagram.com/x", 1000, 0},
+		{"scheme added", smm, "instagram.com/x", "100", "", "", "https://instagram.com/x", 100, 0},
+		{"grouped digits", smm, "instagram.com/x", "1,000", "", "", "https://instagram.com/x", 1000, 0},
+		{"below min", smm, "https://instagram.com/x", "99", "", "Below the minimum: at least 100", "", 0, 0},
+		{"above max", smm, "https://instagram.com/x", "10001", "", "Above the maximum: at most 10,000", "", 0, 0},
+		{"above stock", smm, "https://instagram.com/x", "6000", "", "Only 5,000 in stock", "", 0, 0},
+		{"not a number", smm, "https://instagram.com/x", "ten", "", "whole number", "", 0, 0},
+		{"missing link", smm, " ", "100", "", "A link is required", "", 0, 0},
+		{"bad link", smm, "not a link", "100", "", "must be a web address", "", 0, 0},
+		{"product no link", prod, "", "2", "", "", "", 2, 0},
+		{"product stock", prod, "", "4", "", "Only 3 in stock", "", 0, 0},
+		{"out of stock", client.Service{Service: 9, Stock: 0, Min: 1, Max: 5}, "https://a.b/c", "1", "", "Out of stock", "", 0, 0},
+		{"comments set quantity", comments, "https://instagram.com/p/1", "999", "great\n\n nice \nwow\n", "", "https://instagram.com/p/1", 3, 3},
+		{"comments missing", comments, "https://instagram.com/p/1", "5", " \n ", "Write the comments", "", 0, 0},
+		{"comments below min", comments, "https://instagram.com/p/1", "5", "only one", "Below the minimum", "", 0, 0},
+	}
+	for _, c := range cases {
+		req, err := validateOrder(c.s, c.link, c.qty, c.comments)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: err = %v, want %q", c.name, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if req.Link != c.wantLink || req.Quantity != c.wantQty || req.Service != c.s.Service || countLines(req.Comments) != c.wantCommentLineCount {
+			t.Errorf("%s: req = %+v", c.name, req)
+		}
+	}
+}
+
+// orderUI is a window on a sandbox with an in-memory store, whose background work runs inline.
+func orderUI(t *testing.T, balance string) (*UI, *sandbox.Server, *cache.Store) {
+	t.Helper()
+	srv, err := sandbox.New(sandbox.Options{Seed: 1, Balance: balance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()),
+		client.WithRetry(2, time.Millisecond, 5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := memStore(t)
+	placed := 0
+	u := New(test.NewTempApp(t), Deps{API: api, Store: st, OnPlaced: func() { placed++ }})
+	u.async = func(f func()) { f() }
+	u.catalog.load(context.Background())
+	u.balance.load(context.Background())
+	return u, srv, st
+}
+
+// selectService selects the first visible row matching pred.
+func selectService(t *testing.T, u *UI, pred func(client.Service) bool) client.Service {
+	t.Helper()
+	for i, r := range u.catalog.visible {
+		if s := u.catalog.index.rows[r]; pred(s) {
+			u.catalog.list.Select(i)
+			return s
+		}
+	}
+	t.Fatal("no such service in the sandbox catalog")
+	return client.Service{}
+}
+
+func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
+	u, srv, st := orderUI(t, "100.00")
+	s := selectService(t, u, func(s client.Service) bool {
+		return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min <= 1000 && s.Max >= 1000
+	})
+	d := u.catalog.detail
+	if d.title.Text != s.Name {
+		t.Fatalf("detail shows %q, selected %q", d.title.Text, s.Name)
+	}
+	test.Type(d.link, "https://instagram.com/someone")
+	d.qty.SetText("1000")
+	if d.orderBtn.Disabled() {
+		t.Fatalf("order button disabled: %q", d.formErr.Text)
+	}
+	want := s.EstimateCost(1000).StringFixed(4)
+	if !strings.Contains(d.estimate.Text, "Estimated cost: "+want+" USD") || !strings.Contains(d.estimate.Text, "balance 100.00 USD") {
+		t.Fatalf("estimate = %q, want %s", d.estimate.Text, want)
+	}
+
+	test.Tap(d.orderBtn)
+	confirm := findButton(t, u.win, "Place order")
+	if srv.Stats().OrdersPlaced != 0 {
+		t.Fatal("order sent before confirmation")
+	}
+	if !strings.Contains(overlayText(u.win), "Buy 1,000 × "+s.Name) {
+		t.Fatalf("confirmation text: %q", overlayText(u.win))
+	}
+	test.Tap(confirm)
+
+	if got := srv.Stats().OrdersPlaced; got != 1 {
+		t.Fatalf("sandbox placed %d orders, want exactly 1", got)
+	}
+	if got := srv.Stats().Requests["add"]; got != 1 {
+		t.Fatalf("sandbox saw %d add requests", got)
+	}
+	orders, err := st.Orders(cache.Query{})
+	if err != nil || len(orders) != 1 || orders[0].Service != s.Service || orders[0].Quantity != 1000 {
+		t.Fatalf("journal orders = %+v, %v", orders, err)
+	}
+	if spends, _ := st.Spends(cache.SpendPlaced); len(spends) != 1 {
+		t.Fatalf("journal spends placed = %d", len(spends))
+	}
+	if !strings.Contains(overlayText(u.win), "Order #") {
+		t.Fatalf("outcome dialog: %q", overlayText(u.win))
+	}
+	if u.orders.list.Length() != 1 {
+		t.Fatalf("orders tab lists %d", u.orders.list.Length())
+	}
+}
+
+func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
+	u, srv, _ := orderUI(t, "100.00")
+	s := selectService(t, u, func(s client.Service) bool { return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min > 1 })
+	d := u.catalog.detail
+	d.qty.SetText("1")
+	if !d.orderBtn.Disabled() || !strings.Contains(d.formErr.Text, "Below the minimum") {
+		t.Fatalf("below min: disabled=%v %q", d.orderBtn.Disabled(), d.formErr.Text)
+	}
+	d.qty.SetText(groupDigits(s.Max + 1))
+	if !strings.Contains(d.formErr.Text, "Above the maximum") {
+		t.Fatalf("above max: %q", d.formErr.Text)
+	}
+	d.qty.SetText(groupDigits(s.Min))
+	if !strings.Contains(d.formErr.Text, "A link is required") {
+		t.Fatalf("missing link: %q", d.formErr.Text)
+	}
+	if srv.Stats().Requests["add"] != 0 {
+		t.Fatal("an invalid form reached the server")
+	}
+}
+
+func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
+	u, srv, st := orderUI(t, "0.01")
+	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 0 && s.Rate.Cmp(client.MustDecimal("0.02").Decimal) > 0 })
+	d := u.catalog.detail
+	d.qty.SetText("1")
+	test.Tap(d.orderBtn)
+	test.Tap(findButton(t, u.win, "Place order"))
+	if srv.Stats().OrdersPlaced != 0 {
+		t.Fatal("placed with no balance")
+	}
+	short := s.EstimateCost(1).Sub(client.MustDecimal("0.01").Decimal).StringFixed(2)
+	if txt := overlayText(u.win); !strings.Contains(txt, short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
+		t.Fatalf("dialog = %q, want shortfall %s", txt, short)
+	}
+	if failed, _ := st.Spends(cache.SpendFailed); len(failed) != 1 {
+		t.Fatalf("journal failed entries = %d", len(failed))
+	}
+}
+
+func TestOrderLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
+	u, srv, st := orderUI(t, "100.00")
+	selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 0 })
+	d := u.catalog.detail
+	d.qty.SetText("1")
+	srv.SetFaults(sandbox.Faults{DropAfterCommit: 1})
+	test.Tap(d.orderBtn)
+	test.Tap(findButton(t, u.win, "Place order"))
+	srv.SetFaults(sandbox.Faults{})
+	if got := srv.Stats().Requests["add"]; got != 1 {
+		t.Fatalf("add sent %d times", got)
+	}
+	if txt := overlayText(u.win); !strings.Contains(txt, "may or may not have been placed") {
+		t.Fatalf("dialog = %q", txt)
+	}
+	if un, _ := st.Spends(cache.SpendUnconfirmed); len(un) != 1 {
+		t.Fatalf("unconfirmed entries = %d", len(un))
+	}
+	if u.orders.list.Length() != 1 || !strings.Contains(labelTexts(u.orders.list.CreateItem()), "") {
+		t.Fatalf("orders tab lists %d", u.orders.list.Length())
+	}
+	row := u.orders.list.CreateItem()
+	u.orders.list.UpdateItem(0, row)
+	if !strings.Contains(labelTexts(row), "Unconfirmed") {
+		t.Fatalf("row = %q", labelTexts(row))
+	}
+}
+
+// findButton finds a button by text anywhere in the window, overlays (dialogs) first.
+func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	visit(overlayRoot(w), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no %q button on screen; overlay text: %q", text, overlayText(w))
+	}
+	return found
+}
+
+func overlayRoot(w fyne.Window) fyne.CanvasObject {
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		return top
+	}
+	return w.Content()
+}
+
+// overlayText is every label and text of the top dialog.
+func overlayText(w fyne.Window) string {
+	var b strings.Builder
+	visit(overlayRoot(w), func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString(v.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(v.String() + "\n")
+		}
+	})
+	return b.String()
+}
+
+// visit walks containers and widgets' renderers.
+func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			visit(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			visit(c, fn)
+		}
+	}
+}

@@ -1,0 +1,475 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// Settings: a dialog over the main window (HstockPlus ▸ Settings…, Ctrl/Cmd+,) with Save and
+// Cancel. Non-secret settings go to the preferences (Prefs); the API key goes to Deps.Secrets
+// (the OS keyring, else the private file) and nowhere else. A new key, endpoint or language
+// needs a new client: the settings are saved, then Deps.Reconnect is offered ("Restart now").
+
+// testConnectionTimeout bounds a "Test connection".
+const testConnectionTimeout = 30 * time.Second
+
+// connectionForm is the endpoint, the API key and "Test connection", shared by Settings and
+// the welcome's key form. UI goroutine only, except what async runs.
+type connectionForm struct {
+	ui       *UI
+	endpoint *widget.Entry
+	key      *widget.Entry
+	test     *widget.Button
+	result   *widget.Label
+	// langCode is the language the test client is built with.
+	langCode func() string
+	// async runs fn off the UI goroutine (UI.background); tests make it synchronous.
+	async func(fn func(ctx context.Context))
+}
+
+func newConnectionForm(u *UI, endpoint string, keyPlaceholder string) *connectionForm {
+	f := &connectionForm{
+		ui:       u,
+		endpoint: widget.NewEntry(),
+		key:      widget.NewPasswordEntry(),
+		result:   widget.NewLabel(""),
+		langCode: func() string { return u.Prefs().Lang },
+		async:    u.background,
+	}
+	f.endpoint.SetText(endpoint)
+	f.endpoint.SetPlaceHolder(client.DefaultEndpoint)
+	f.key.SetPlaceHolder(keyPlaceholder)
+	f.result.Wrapping = fyne.TextWrapWord
+	f.result.Hide()
+	f.test = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), f.runTest)
+	return f
+}
+
+// say shows a result line under the form.
+func (f *connectionForm) say(text string, imp widget.Importance) {
+	f.result.Importance = imp
+	f.result.SetText(text)
+	f.result.Show()
+}
+
+// values reads and checks the endpoint and key entries. An empty key is allowed (keep the saved
+// one); a key the client would refuse is not.
+func (f *connectionForm) values() (endpoint, key string, err error) {
+	endpoint = strings.TrimSpace(f.endpoint.Text)
+	if err := checkEndpoint(endpoint); err != nil {
+		return "", "", err
+	}
+	key = strings.TrimSpace(f.key.Text)
+	if key != "" {
+		if _, err := client.New(client.WithAPIKey(key)); err != nil {
+			return "", "", errors.New(lang.L("The API key cannot contain spaces or control characters."))
+		}
+	}
+	return endpoint, key, nil
+}
+
+// runTest asks the balance with the entered endpoint and key (the saved key when the entry is
+// empty), off the UI goroutine, and shows the balance or what went wrong.
+func (f *connectionForm) runTest() {
+	endpoint, key, err := f.values()
+	if err != nil {
+		f.say(err.Error(), widget.DangerImportance)
+		return
+	}
+	f.test.Disable()
+	f.say(lang.L("Connecting…"), widget.MediumImportance)
+	secrets, lng := f.ui.deps.Secrets, f.langCode()
+	f.async(func(ctx context.Context) {
+		k := key
+		if k == "" && secrets != nil {
+			k, _ = secrets.Get(cache.SecretAPIKey) // not found: k stays ""
+		}
+		var (
+			bal *client.Balance
+			err error
+		)
+		if k == "" {
+			err = errors.New(lang.L("Enter your API key first."))
+		} else {
+			bal, err = f.ui.checkConnection(ctx, endpoint, k, lng)
+		}
+		fyne.Do(func() {
+			f.test.Enable()
+			if err != nil {
+				f.say(describeError(err), widget.DangerImportance)
+				return
+			}
+			f.say(fmt.Sprintf(lang.L("Connected. Balance: %s %s"), bal.Balance, bal.Currency), widget.SuccessImportance)
+		})
+	})
+}
+
+// checkConnection builds a client for endpoint and key and asks the balance. Off the UI
+// goroutine. The key is never logged; client errors are already redacted.
+func (u *UI) checkConnection(ctx context.Context, endpoint, key, lng string) (*client.Balance, error) {
+	ctx, cancel := context.WithTimeout(ctx, testConnectionTimeout)
+	defer cancel()
+	ua := "hstockplus"
+	if u.deps.Version != "" {
+		ua += "/" + u.deps.Version
+	}
+	c, err := client.New(client.WithEndpoint(endpoint), client.WithAPIKey(key), client.WithLang(lng),
+		client.WithUserAgent(ua), client.WithRetry(2, 250*time.Millisecond, 2*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.Balance(ctx)
+	if err != nil {
+		u.deps.Logf("test connection to %s: %v", c.Endpoint(), err)
+		return nil, err
+	}
+	u.deps.Logf("test connection to %s: ok", c.Endpoint())
+	return b, nil
+}
+
+// saveKey stores a new API key in Deps.Secrets. Off the UI goroutine: the keyring may prompt.
+func (u *UI) saveKey(key string) error {
+	if u.deps.Secrets == nil {
+		return errors.New(lang.L("The API key cannot be saved: no keyring or private file is available."))
+	}
+	if err := u.deps.Secrets.Set(cache.SecretAPIKey, key); err != nil {
+		u.deps.Logf("API key: not saved: %v", err)
+		return fmt.Errorf(lang.L("The API key could not be saved: %v"), err)
+	}
+	return nil
+}
+
+// choice is a Select over fixed values, each with its label.
+type choice[T comparable] struct {
+	sel    *widget.Select
+	values []T
+	labels []string
+}
+
+// newChoice offers values (current added if it is not among them), labelled by label.
+func newChoice[T comparable](values []T, current T, label func(T) string) *choice[T] {
+	if !slices.Contains(values, current) {
+		values = append(slices.Clone(values), current)
+	}
+	c := &choice[T]{values: values}
+	for _, v := range values {
+		c.labels = append(c.labels, label(v))
+	}
+	c.sel = widget.NewSelect(c.labels, nil)
+	c.sel.SetSelectedIndex(slices.Index(values, current))
+	return c
+}
+
+func (c *choice[T]) value() T {
+	i := c.sel.SelectedIndex()
+	if i < 0 {
+		i = 0
+	}
+	return c.values[i]
+}
+
+// shortDuration is "10 s", "5 min", "1 h".
+func shortDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf(lang.L("%d h"), d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf(lang.L("%d min"), d/time.Minute)
+	}
+	return fmt.Sprintf(lang.L("%d s"), d/time.Second)
+}
+
+func pollLabel(d time.Duration) string {
+	if d == 0 {
+		return lang.L("Automatic (faster while new)")
+	}
+	return fmt.Sprintf(lang.L("Every %s"), shortDuration(d))
+}
+
+func clearLabel(d time.Duration) string {
+	if d == 0 {
+		return lang.L("Never")
+	}
+	return fmt.Sprintf(lang.L("After %s"), shortDuration(d))
+}
+
+// settingsDialog is the open Settings dialog. UI goroutine only.
+type settingsDialog struct {
+	ui    *UI
+	dlg   *dialog.CustomDialog
+	saved Prefs // the settings when it opened
+	done  bool  // Save went through: closing keeps the theme
+
+	conn       *connectionForm
+	lang       *choice[string]
+	orderPoll  *choice[time.Duration]
+	smsPoll    *choice[time.Duration]
+	clearAfter *choice[time.Duration]
+	notify     *widget.Check
+	showCode   *widget.Check
+	copyCodes  *widget.Check
+	copyCreds  *widget.Check
+	lowBalance *widget.Entry
+	theme      *widget.RadioGroup
+	tray       *widget.Check
+	tabs       *container.AppTabs
+	errText    *widget.Label
+	save       *widget.Button
+	cancel     *widget.Button
+}
+
+var themeChoices = []string{ThemeSystem, ThemeLight, ThemeDark}
+
+func themeLabel(name string) string {
+	switch name {
+	case ThemeLight:
+		return lang.L("Light")
+	case ThemeDark:
+		return lang.L("Dark")
+	}
+	return lang.L("Same as the system")
+}
+
+// hasSavedKey: a key is (probably) kept already, so an empty key entry means "keep it".
+func (u *UI) hasSavedKey() bool { return !u.deps.FirstRun || !u.deps.Demo }
+
+// openSettings shows the Settings dialog (or leaves the open one). UI goroutine only.
+func (u *UI) openSettings() {
+	if u.settings != nil {
+		return
+	}
+	p := u.Prefs()
+	s := &settingsDialog{ui: u, saved: p}
+	u.settings = s
+
+	keyHint := lang.L("Paste your API key")
+	if u.hasSavedKey() {
+		keyHint = lang.L("Saved — leave empty to keep it")
+	}
+	s.conn = newConnectionForm(u, p.Endpoint, keyHint)
+	s.lang = newChoice(client.SupportedLangs(), p.Lang, langLabel)
+	s.conn.langCode = s.lang.value
+	where := lang.L("The key is kept in the OS keyring, never in the settings file.")
+	if u.deps.Secrets != nil && u.deps.Secrets.Backend() == cache.BackendFile {
+		where = lang.L("No OS keyring: the key is kept in a file only you can read, never in the settings file.")
+	}
+	account := widget.NewForm(
+		widget.NewFormItem(lang.L("API endpoint"), s.conn.endpoint),
+		&widget.FormItem{Text: lang.L("API key"), Widget: s.conn.key, HintText: where},
+		widget.NewFormItem("", container.NewBorder(nil, nil, s.conn.test, nil, s.conn.result)),
+		&widget.FormItem{Text: lang.L("Language"), Widget: s.lang.sel, HintText: lang.L("Language of service and product names")},
+	)
+	accountTab := fyne.CanvasObject(account)
+	if u.deps.Demo {
+		note := widget.NewLabel(lang.L("This window runs on the demo sandbox. The endpoint and key here are those of your HstockPlus account."))
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.WarningImportance
+		accountTab = container.NewVBox(note, account)
+	}
+
+	s.notify = widget.NewCheck(lang.L("Show desktop notifications"), nil)
+	s.notify.SetChecked(p.Notifications)
+	s.showCode = widget.NewCheck(lang.L("Show the SMS code in its notification"), nil)
+	s.showCode.SetChecked(p.ShowCodeInNotification)
+	s.notify.OnChanged = func(on bool) {
+		if on {
+			s.showCode.Enable()
+		} else {
+			s.showCode.Disable()
+		}
+	}
+	s.notify.OnChanged(p.Notifications)
+	s.orderPoll = newChoice([]time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}, p.OrderPoll, pollLabel)
+	s.smsPoll = newChoice([]time.Duration{0, 3 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}, p.SMSPoll, pollLabel)
+	s.lowBalance = widget.NewEntry()
+	if !p.LowBalance.IsZero() {
+		s.lowBalance.SetText(p.LowBalance.String())
+	}
+	s.lowBalance.SetPlaceHolder(lang.L("e.g. 5.00"))
+	notifications := widget.NewForm(
+		widget.NewFormItem("", container.NewVBox(s.notify, s.showCode)),
+		widget.NewFormItem(lang.L("Check orders"), s.orderPoll.sel),
+		widget.NewFormItem(lang.L("Check SMS numbers"), s.smsPoll.sel),
+		&widget.FormItem{Text: lang.L("Low balance below"), Widget: s.lowBalance, HintText: lang.L("Warn once when the balance falls below this amount. Empty: never.")},
+	)
+
+	s.copyCodes = widget.NewCheck(lang.L("Copy new SMS codes to the clipboard"), nil)
+	s.copyCodes.SetChecked(p.AutoCopyCodes)
+	s.copyCreds = widget.NewCheck(lang.L("Copy delivered accounts to the clipboard"), nil)
+	s.copyCreds.SetChecked(p.AutoCopyCredentials)
+	s.clearAfter = newChoice([]time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}, p.ClearAfter, clearLabel)
+	clipboard := widget.NewForm(
+		widget.NewFormItem("", container.NewVBox(s.copyCodes, s.copyCreds)),
+		&widget.FormItem{Text: lang.L("Clear the clipboard"), Widget: s.clearAfter.sel, HintText: lang.L("Only if it still holds what HstockPlus copied.")},
+	)
+
+	var labels []string
+	for _, t := range themeChoices {
+		labels = append(labels, themeLabel(t))
+	}
+	s.theme = widget.NewRadioGroup(labels, nil)
+	s.theme.Horizontal = true
+	s.theme.Required = true
+	s.theme.SetSelected(themeLabel(p.Theme))
+	s.theme.OnChanged = func(string) { u.applyTheme(s.themeName()) } // a preview; Cancel puts it back
+	s.tray = widget.NewCheck(lang.L("Keep running in the tray when the window is closed"), nil)
+	s.tray.SetChecked(p.CloseToTray)
+	window := widget.NewForm(
+		widget.NewFormItem(lang.L("Theme"), s.theme),
+		widget.NewFormItem("", s.tray),
+	)
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(lang.L("Account"), container.NewPadded(accountTab)),
+		container.NewTabItem(lang.L("Notifications"), container.NewPadded(notifications)),
+		container.NewTabItem(lang.L("Clipboard"), container.NewPadded(clipboard)),
+		container.NewTabItem(lang.L("Window"), container.NewPadded(window)),
+	)
+	s.errText = widget.NewLabel("")
+	s.errText.Wrapping = fyne.TextWrapWord
+	s.errText.Importance = widget.DangerImportance
+	s.errText.Hide()
+
+	s.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.dlg.Hide() })
+	s.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.onSave)
+	s.save.Importance = widget.HighImportance
+	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), container.NewBorder(nil, s.errText, nil, nil, s.tabs), u.win)
+	s.dlg.SetButtons([]fyne.CanvasObject{s.cancel, s.save})
+	s.dlg.SetOnClosed(func() {
+		if !s.done {
+			u.applyTheme(s.saved.Theme)
+		}
+		u.settings = nil
+	})
+	s.dlg.Resize(fyne.NewSize(680, 500))
+	s.dlg.Show()
+}
+
+func (s *settingsDialog) themeName() string {
+	for _, t := range themeChoices {
+		if themeLabel(t) == s.theme.Selected {
+			return t
+		}
+	}
+	return ThemeSystem
+}
+
+// collect reads the form into Prefs and the new key ("" = keep the saved one), or says what
+// is wrong.
+func (s *settingsDialog) collect() (Prefs, string, error) {
+	p := s.saved
+	endpoint, key, err := s.conn.values()
+	if err != nil {
+		return p, "", err
+	}
+	threshold, err := parseThreshold(s.lowBalance.Text)
+	if err != nil {
+		return p, "", err
+	}
+	p.Endpoint = endpoint
+	p.Lang = s.lang.value()
+	p.OrderPoll, p.SMSPoll = s.orderPoll.value(), s.smsPoll.value()
+	p.Notifications, p.ShowCodeInNotification = s.notify.Checked, s.showCode.Checked
+	p.AutoCopyCodes, p.AutoCopyCredentials = s.copyCodes.Checked, s.copyCreds.Checked
+	p.ClearAfter = s.clearAfter.value()
+	p.LowBalance = threshold
+	p.Theme = s.themeName()
+	p.CloseToTray = s.tray.Checked
+	return p, key, p.Validate()
+}
+
+// fail shows why Save did not go through, on the tab that has the problem.
+func (s *settingsDialog) fail(err error, tab int) {
+	s.errText.SetText(err.Error())
+	s.errText.Show()
+	if tab >= 0 {
+		s.tabs.SelectIndex(tab)
+	}
+}
+
+// onSave checks the form, stores a new key in the keyring (off the UI goroutine: it may
+// prompt), saves the settings and closes; a new key, endpoint or language offers a restart.
+func (s *settingsDialog) onSave() {
+	p, key, err := s.collect()
+	if err != nil {
+		tab := 0
+		if _, terr := parseThreshold(s.lowBalance.Text); terr != nil {
+			tab = 1
+		}
+		s.fail(err, tab)
+		return
+	}
+	s.errText.Hide()
+	reconnect := key != "" || p.Endpoint != s.saved.Endpoint || p.Lang != s.saved.Lang
+	if key == "" {
+		s.finish(p, "", reconnect)
+		return
+	}
+	s.save.Disable()
+	s.cancel.Disable()
+	s.conn.async(func(context.Context) {
+		err := s.ui.saveKey(key)
+		fyne.Do(func() {
+			s.save.Enable()
+			s.cancel.Enable()
+			if err != nil {
+				s.fail(err, 0)
+				return
+			}
+			s.finish(p, key, reconnect)
+		})
+	})
+}
+
+func (s *settingsDialog) finish(p Prefs, key string, reconnect bool) {
+	s.done = true
+	s.ui.setPrefs(p)
+	s.dlg.Hide()
+	if reconnect {
+		s.ui.offerReconnect(p.Endpoint, key)
+	}
+}
+
+// offerReconnect asks to restart the connection with the saved settings (Deps.Reconnect);
+// without a Reconnect it says a restart is needed. key is the new key, "" when unchanged.
+func (u *UI) offerReconnect(endpoint, key string) {
+	if u.deps.Reconnect == nil {
+		dialog.ShowInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use the new connection settings."), u.win)
+		return
+	}
+	d := dialog.NewConfirm(lang.L("Restart HstockPlus?"),
+		lang.L("The new settings are saved. HstockPlus restarts to connect with them."),
+		func(ok bool) {
+			if ok {
+				u.reconnect(endpoint, key)
+			}
+		}, u.win)
+	d.SetConfirmText(lang.L("Restart now"))
+	d.SetDismissText(lang.L("Later"))
+	d.Show()
+}
+
+// reconnect calls Deps.Reconnect and shows its error, if any.
+func (u *UI) reconnect(endpoint, key string) {
+	if u.deps.Reconnect == nil {
+		dialog.ShowInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use your account."), u.win)
+		return
+	}
+	if err := u.deps.Reconnect(endpoint, key); err != nil {
+		dialog.ShowError(fmt.Errorf(lang.L("Could not reconnect: %s"), describeError(err)), u.win)
+	}
+}
