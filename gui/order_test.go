@@ -152,7 +152,9 @@ func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
 
 func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
 	u, srv, _ := orderUI(t, "100.00")
-	s := selectService(t, u, func(s client.Service) bool { return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min > 1 })
+	s := selectService(t, u, func(s client.Service) bool {
+		return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min > 1
+	})
 	d := u.catalog.detail
 	d.qty.SetText("1")
 	if !d.orderBtn.Disabled() || !strings.Contains(d.formErr.Text, "Below the minimum") {
@@ -173,7 +175,9 @@ func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
 
 func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
 	u, srv, st := orderUI(t, "0.01")
-	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 0 && s.Rate.Cmp(client.MustDecimal("0.02").Decimal) > 0 })
+	s := selectService(t, u, func(s client.Service) bool {
+		return s.IsProduct() && s.Stock > 0 && s.Rate.Cmp(client.MustDecimal("0.02").Decimal) > 0
+	})
 	d := u.catalog.detail
 	d.qty.SetText("1")
 	test.Tap(d.orderBtn)
