@@ -79,7 +79,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.kind.SetSelectedIndex(0)
 	var sorts []string
 	for _, s := range sortNames {
-		sorts = append(sorts, lang.L("Sort: "+s))
+		sorts = append(sorts, lang.L(s))
 	}
 	t.sortBy = widget.NewSelect(sorts, func(string) {
 		t.filter.Sort = sortField(max(0, t.sortBy.SelectedIndex()))
@@ -142,8 +142,8 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.msg.show(lang.L("Loading the catalog…"), "", nil)
 
 	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh), t.search)
-	prices := container.NewGridWithColumns(2, t.minPrice, t.maxPrice)
-	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly), t.count, prices)
+	prices := newColumns([]float32{120, 120}, t.minPrice, t.maxPrice)
+	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly, prices), t.count)
 	listArea := container.NewStack(t.list, t.msg.root)
 	right := container.NewHSplit(listArea, t.detail.root)
 	right.Offset = 0.6
@@ -387,7 +387,7 @@ func newServiceRow() fyne.CanvasObject {
 	price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	stock := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
 	stock.SizeName = theme.SizeNameCaptionText
-	return newColumns(serviceColumns, star, container.NewVBox(name, meta), container.NewVBox(price, stock))
+	return newColumns(serviceColumns, star, tightVBox(name, meta), tightVBox(price, stock))
 }
 
 // Widths of the row columns: star, text (takes the rest), price and stock.

@@ -92,7 +92,7 @@ func newServiceDetail(u *UI) *serviceDetail {
 	)
 	d.body = container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv, form)
 	d.body.Hide()
-	d.root = container.NewStack(container.NewCenter(d.empty), container.NewVScroll(container.NewPadded(d.body)))
+	d.root = container.NewStack(container.NewVBox(d.empty), container.NewVScroll(container.NewPadded(d.body)))
 	return d
 }
 
@@ -132,12 +132,13 @@ func (d *serviceDetail) show(s client.Service) {
 	if s.IsProduct() {
 		d.link.SetPlaceHolder(lang.L("Delivery e-mail or reference (optional)"))
 		d.linkNote.SetText(lang.L("Leave empty to use your account's e-mail."))
+		d.linkNote.Show()
 		d.imageBox.Show()
 		d.image.Resource = theme.FileImageIcon()
 		d.image.Refresh()
 	} else {
 		d.link.SetPlaceHolder(lang.L("https://… link to the profile or post (required)"))
-		d.linkNote.SetText("")
+		d.linkNote.Hide()
 		d.imageBox.Hide()
 	}
 	d.comments.Hidden = !s.IsCustomComments()
@@ -342,7 +343,7 @@ func badges(s client.Service) []string {
 		b = append(b, lang.L("Refill"))
 	}
 	if s.Cancel {
-		b = append(b, lang.L("Cancel"))
+		b = append(b, lang.L("Cancellable"))
 	}
 	if !s.AutoDelivery {
 		b = append(b, lang.L("Manual delivery"))

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 )
 
 // columnsLayout lays its objects out left to right: each column has a fixed width, except those
@@ -83,4 +86,9 @@ func groupDigits(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// tightVBox stacks two lines of text with no gap between their label paddings, for list rows.
+func tightVBox(objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), objs...)
 }
