@@ -120,7 +120,7 @@ func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
 	}
 
 	test.Tap(d.orderBtn)
-	confirm := findButton(t, u.win, "Place order")
+	confirm := buttonOnScreen(t, u.win, "Place order")
 	if srv.Stats().OrdersPlaced != 0 {
 		t.Fatal("order sent before confirmation")
 	}
@@ -181,7 +181,7 @@ func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
 	d := u.catalog.detail
 	d.qty.SetText("1")
 	test.Tap(d.orderBtn)
-	test.Tap(findButton(t, u.win, "Place order"))
+	test.Tap(buttonOnScreen(t, u.win, "Place order"))
 	if srv.Stats().OrdersPlaced != 0 {
 		t.Fatal("placed with no balance")
 	}
@@ -201,7 +201,7 @@ func TestOrderLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
 	d.qty.SetText("1")
 	srv.SetFaults(sandbox.Faults{DropAfterCommit: 1})
 	test.Tap(d.orderBtn)
-	test.Tap(findButton(t, u.win, "Place order"))
+	test.Tap(buttonOnScreen(t, u.win, "Place order"))
 	srv.SetFaults(sandbox.Faults{})
 	if got := srv.Stats().Requests["add"]; got != 1 {
 		t.Fatalf("add sent %d times", got)
@@ -222,8 +222,8 @@ func TestOrderLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
 	}
 }
 
-// findButton finds a button by text anywhere in the window, overlays (dialogs) first.
-func findButton(t *testing.T, w fyne.Window, text string) *widget.Button {
+// buttonOnScreen finds a button by text anywhere in the window, overlays (dialogs) first.
+func buttonOnScreen(t *testing.T, w fyne.Window, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
 	visit(overlayRoot(w), func(o fyne.CanvasObject) {

@@ -15,7 +15,8 @@ import (
 	"github.com/hstockplus/hstockplus/client"
 )
 
-// shopsTab lists the marketplace's shops, loaded when the tab is first opened.
+// shopsTab lists the marketplace's shops, loaded when the tab is first opened; selecting one
+// lists its products with the Catalog's rows and detail pane, to order from.
 type shopsTab struct {
 	ui     *UI
 	item   *container.TabItem
@@ -24,6 +25,14 @@ type shopsTab struct {
 	list   *widget.List
 	count  *widget.Label
 	msg    *messageBox
+
+	shop     *client.Shop     // the selected shop
+	products []client.Service // its products
+	seq      int              // drops answers for a shop no longer selected
+	prodList *widget.List
+	prodHead *widget.Label
+	prodMsg  *messageBox
+	detail   *serviceDetail
 }
 
 const (
@@ -32,13 +41,17 @@ const (
 )
 
 func newShopsTab(u *UI) *shopsTab {
-	t := &shopsTab{ui: u, count: widget.NewLabel(""), msg: newMessageBox()}
+	t := &shopsTab{ui: u, count: widget.NewLabel(""), msg: newMessageBox(), prodHead: widget.NewLabel(""), prodMsg: newMessageBox()}
+	t.prodHead.TextStyle.Bold = true
+	t.prodHead.Truncation = fyne.TextTruncateEllipsis
 	t.list = widget.NewList(
 		func() int { return len(t.shops) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			info := widget.NewLabel("")
-			return container.NewBorder(nil, nil, name, info)
+			info.SizeName = theme.SizeNameCaptionText
+			info.Truncation = fyne.TextTruncateEllipsis
+			return tightVBox(name, info)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(t.shops) {
@@ -47,13 +60,75 @@ func newShopsTab(u *UI) *shopsTab {
 			s := t.shops[id]
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(s.Name)
-			c.Objects[1].(*widget.Label).SetText(fmt.Sprintf(lang.L("%s %.1f (%d reviews) · %d products"), stars(s.Rating), s.Rating, s.ReviewCount, s.ProductCount))
+			c.Objects[1].(*widget.Label).SetText(shopInfo(s))
 		},
 	)
+	t.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(t.shops) {
+			t.selectShop(t.shops[id])
+		}
+	}
+	t.detail = newServiceDetail(u)
+	t.prodList = widget.NewList(
+		func() int { return len(t.products) },
+		newServiceRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(t.products) {
+				s := t.products[id]
+				setServiceRow(o, s, u.catalog.favs[s.Service], u.catalog.toggleFavourite)
+			}
+		},
+	)
+	t.prodList.OnSelected = func(id widget.ListItemID) {
+		if id < len(t.products) {
+			t.detail.show(t.products[id])
+		}
+	}
 	t.msg.show(lang.L("Loading shops…"), "", nil)
-	body := container.NewStack(t.list, t.msg.root)
-	t.item = container.NewTabItemWithIcon(lang.L("Shops"), theme.StorageIcon(), container.NewBorder(t.count, nil, nil, nil, body))
+	t.prodMsg.show(lang.L("Select a shop to see its products."), "", nil)
+	shops := container.NewBorder(t.count, nil, nil, nil, container.NewStack(t.list, t.msg.root))
+	products := container.NewBorder(t.prodHead, nil, nil, nil, container.NewStack(t.prodList, t.prodMsg.root))
+	right := container.NewHSplit(products, t.detail.root)
+	right.Offset = 0.58
+	split := container.NewHSplit(shops, right)
+	split.Offset = 0.28
+	t.item = container.NewTabItemWithIcon(lang.L("Shops"), theme.StorageIcon(), split)
 	return t
+}
+
+func shopInfo(s client.Shop) string {
+	return fmt.Sprintf(lang.L("%s %.1f · %s reviews · %s products"), stars(s.Rating), s.Rating, groupDigits(int64(s.ReviewCount)), groupDigits(int64(s.ProductCount)))
+}
+
+// selectShop lists the products of s, fetched off the UI goroutine. UI goroutine only.
+func (t *shopsTab) selectShop(s client.Shop) {
+	t.seq++
+	seq := t.seq
+	t.shop = &s
+	t.products = nil
+	t.prodList.UnselectAll()
+	t.prodList.Refresh()
+	t.prodHead.SetText(s.Name + " — " + shopInfo(s))
+	t.prodMsg.show(lang.L("Loading the shop's products…"), "", nil)
+	t.ui.background(func(ctx context.Context) {
+		page, err := t.ui.deps.API.Services(ctx, client.ServicesParams{ShopID: s.ID})
+		fyne.Do(func() {
+			if seq != t.seq {
+				return
+			}
+			if err != nil {
+				t.prodMsg.show(fmt.Sprintf(lang.L("Could not load this shop's products: %s"), describeError(err)), lang.L("Try again"), func() { t.selectShop(s) })
+				return
+			}
+			t.products = page.Services
+			if len(t.products) == 0 {
+				t.prodMsg.show(lang.L("This shop has nothing for sale right now."), "", nil)
+			} else {
+				t.prodMsg.root.Hide()
+			}
+			t.prodList.Refresh()
+		})
+	})
 }
 
 // ensureLoaded starts the first load. UI goroutine only.

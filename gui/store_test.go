@@ -107,3 +107,39 @@ func TestShopsFallBackToSavedList(t *testing.T) {
 		t.Fatalf("count = %q", off.shops.count.Text)
 	}
 }
+
+func TestShopListsItsProductsToOrder(t *testing.T) {
+	u, _, _ := orderUI(t, "100.00")
+	u.shops.load(context.Background())
+	var shop client.Shop
+	for _, s := range u.shops.shops {
+		if s.ProductCount > 0 {
+			shop = s
+			break
+		}
+	}
+	if shop.ID == "" {
+		t.Fatal("no shop with products in the sandbox")
+	}
+	for i, s := range u.shops.shops {
+		if s.ID == shop.ID {
+			u.shops.list.Select(i)
+		}
+	}
+	if u.shops.prodList.Length() == 0 || u.shops.prodMsg.root.Visible() {
+		t.Fatalf("shop %s (%d products) lists %d", shop.Name, shop.ProductCount, u.shops.prodList.Length())
+	}
+	products := 0 // a shop sells products and may also offer SMM services
+	for _, p := range u.shops.products {
+		if p.IsProduct() {
+			products++
+		}
+	}
+	if products != shop.ProductCount {
+		t.Fatalf("shop %s lists %d products, it says it has %d", shop.Name, products, shop.ProductCount)
+	}
+	u.shops.prodList.Select(0)
+	if u.shops.detail.title.Text != u.shops.products[0].Name || u.shops.detail.orderBtn == nil {
+		t.Fatal("the detail pane does not show the selected product")
+	}
+}
