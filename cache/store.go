@@ -49,9 +49,9 @@ var currentSchema = SchemaVersion
 
 // Defaults sized for a desktop app.
 const (
-	DefaultBlockCacheSize  = 32 << 20
-	DefaultIndexCacheSize  = 16 << 20
-	DefaultMemTableSize    = 16 << 20
+	DefaultBlockCacheSize  = 16 << 20
+	DefaultIndexCacheSize  = 8 << 20
+	DefaultMemTableSize    = 8 << 20
 	DefaultGCInterval      = 10 * time.Minute
 	DefaultImageCacheBytes = 64 << 20
 	DefaultSMSLifetime     = 20 * time.Minute
@@ -63,10 +63,10 @@ const (
 type Options struct {
 	// EncryptionKey is the 32-byte AES key of the database (see EncryptionKey). Required by Open.
 	EncryptionKey []byte
-	// BlockCacheSize and IndexCacheSize bound Badger's caches (defaults 32 MiB and 16 MiB).
+	// BlockCacheSize and IndexCacheSize bound Badger's caches (defaults 16 MiB and 8 MiB).
 	BlockCacheSize int64
 	IndexCacheSize int64
-	// MemTableSize is Badger's memtable size (default 16 MiB; Badger's own default is 64 MiB).
+	// MemTableSize is Badger's memtable size (default 8 MiB; Badger's own default is 64 MiB).
 	MemTableSize int64
 	// GCInterval is how often the value log is garbage collected (default 10 minutes; negative
 	// disables the ticker — RunGC still works).

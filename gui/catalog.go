@@ -170,6 +170,7 @@ func (t *catalogTab) loadSnapshot() {
 	}
 	index := buildCatalogIndex(rows)
 	diff := t.readDiff()
+	releaseMemory()
 	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(rows), info.FetchedAt.Format(time.RFC3339))
 	fyne.Do(func() {
 		if t.index != nil { // a download finished first
@@ -203,7 +204,8 @@ func (t *catalogTab) load(ctx context.Context) {
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
 	}
-	fyne.Do(func() {
+	defer releaseMemory() // once the old index is dropped: after the swap below
+	fyne.DoAndWait(func() {
 		t.progress.Stop()
 		t.progress.Hide()
 		t.refresh.Enable()
