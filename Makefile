@@ -7,7 +7,7 @@ VERSION   := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 LDFLAGS   := -X main.version=$(VERSION)
 BIN       := hstockplus
 FUZZTIME  ?= 10s
-BENCHTIME ?= 1x
+BENCHTIME ?= 50x
 ARGS      ?=
 
 .PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke bench screenshot clean
