@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	fyne.io/fyne/v2 v2.7.1
+	github.com/atotto/clipboard v0.1.4
 	github.com/dgraph-io/badger/v4 v4.9.6
 	github.com/shopspring/decimal v1.6.0
 	github.com/zalando/go-keyring v0.2.8

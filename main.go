@@ -9,8 +9,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +52,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.sandboxAddr, "sandbox", "", "serve the simulated HstockPlus API on `ADDR` (e.g. 127.0.0.1:8731) instead of opening the app")
 	fs.StringVar(&c.sandbox.Key, "sandbox-key", "demo", "sandbox: the API key it accepts")
 	fs.StringVar(&c.sandbox.Balance, "sandbox-balance", "100.00", "sandbox: the starting balance")
-	fs.IntVar(&c.sandbox.Services, "sandbox-services", 0, "sandbox: catalog size (0 = the realistic default catalog)")
+	fs.IntVar(&c.sandbox.Services, "sandbox-services", 0, "sandbox and demo: catalog size (0 = the realistic default catalog)")
 	fs.Float64Var(&c.sandbox.Speed, "sandbox-speed", 1, "sandbox: time factor (2 = twice as fast)")
 	fs.StringVar(&c.sandboxFaults, "sandbox-faults", "", "sandbox: fault probabilities, e.g. reset=0.1,drop=0.05,html=0.1,429=0.1,slow=0.1,malformed=0.05")
 	if err := fs.Parse(args); err != nil {
@@ -99,7 +101,11 @@ func main() {
 			log.Fatalf("hstockplus: sandbox: %v", err)
 		}
 	default:
-		if err := runApp(cfg); err != nil {
+		err := runApp(cfg)
+		if r := (*restartRequest)(nil); errors.As(err, &r) {
+			err = restartSelf(r)
+		}
+		if err != nil {
 			log.Fatalf("hstockplus: %v", err)
 		}
 	}
@@ -149,15 +155,33 @@ func runApp(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("secrets: %w", err)
 	}
-	key := cfg.apiKey
+	key, firstRun := cfg.apiKey, false
 	if key == "" {
 		if key, err = secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
 			log.Printf("API key: %v", err)
 		}
+		firstRun = key == "" && errors.Is(err, cache.ErrNotFound)
+	}
+	// A desktop app shares the machine: collect garbage harder near 256 MiB of heap (the 100k-row
+	// catalog's download and save allocate several times what they keep). GOMEMLIMIT overrides.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
+	a := app.NewWithID(appID)
+	// Settings: the endpoint and language saved there, unless -api-url / -lang (or their
+	// environment variables) say otherwise.
+	prefs := gui.LoadPrefs(a.Preferences())
+	if cfg.apiURL == client.DefaultEndpoint {
+		cfg.apiURL = prefs.Endpoint
+	}
+	if cfg.lang == "" {
+		cfg.lang = prefs.Lang
 	}
 	endpoint, demo, storeDir := cfg.apiURL, cfg.demo || key == "", cfg.dataDir
 	if demo {
-		srv, err := sandbox.New(sandbox.Options{Seed: 1})
+		opts := cfg.sandbox // -sandbox-services, -sandbox-speed, -sandbox-faults apply to the demo too
+		opts.Seed = 1
+		srv, err := sandbox.New(opts)
 		if err != nil {
 			return err
 		}
@@ -183,7 +207,6 @@ func runApp(cfg config) error {
 		return err
 	}
 
-	a := app.NewWithID(appID)
 	var store *cache.Store
 	var ui *gui.UI
 	defer func() {
@@ -191,6 +214,16 @@ func runApp(cfg config) error {
 			store.Close()
 		}
 	}()
+	// Reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring).
+	// A fresh start is the simplest correct way to use them — a new client, the account's own
+	// store (not the demo's), a new poller — so the app quits and runs itself again (restartSelf).
+	var restart *restartRequest
+	reconnect := func(endpoint, key string) error {
+		restart = &restartRequest{newKey: key != ""}
+		log.Printf("restarting to connect to %s", endpoint)
+		a.Quit()
+		return nil
+	}
 	var boot func()
 	boot = func() {
 		st, err := openStore(storeDir, keyMode)
@@ -210,7 +243,8 @@ func runApp(cfg config) error {
 			return
 		}
 		store = st
-		ui = gui.New(a, gui.Deps{API: api, Store: st, KeyBackend: secrets.Backend(), Demo: demo, Version: version, Logf: log.Printf})
+		ui = gui.New(a, gui.Deps{API: api, Store: st, KeyBackend: secrets.Backend(), Demo: demo, Version: version, Logf: log.Printf,
+			Secrets: secrets, FirstRun: firstRun, Reconnect: reconnect})
 		ui.Window().Show()
 		ui.Start()
 	}
@@ -230,7 +264,50 @@ func runApp(cfg config) error {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() { <-sig; fyne.Do(a.Quit) }()
 	a.Run()
+	if restart != nil {
+		return restart
+	}
 	return nil
+}
+
+// restartRequest is what runApp returns when the app must run again (after its data directory
+// is released): see restartSelf.
+type restartRequest struct{ newKey bool }
+
+func (r *restartRequest) Error() string { return "restart requested" }
+
+// restartSelf starts this program again with the same arguments and environment — except that
+// after a new API key, -demo is dropped and HSTOCKPLUS_API_KEY unset, so the new process uses the
+// key just saved in the keyring.
+func restartSelf(r *restartRequest) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	args := os.Args[1:]
+	if r.newKey {
+		args = withoutFlag(args, "demo")
+		os.Unsetenv("HSTOCKPLUS_API_KEY")
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	log.Printf("restarted as process %d", cmd.Process.Pid)
+	return cmd.Process.Release()
+}
+
+// withoutFlag drops the boolean flag name (-name, --name, -name=…) from args.
+func withoutFlag(args []string, name string) []string {
+	var out []string
+	for _, a := range args {
+		if f := strings.TrimLeft(a, "-"); f != a && (f == name || strings.HasPrefix(f, name+"=")) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // openStore opens the encrypted store of one data directory, with its key from the keyring.

@@ -362,6 +362,12 @@ func (u *UI) applyTheme(name string) {
 // initPrefs loads the settings and applies the theme, now and each time it is saved.
 func (u *UI) initPrefs() {
 	u.prefs = newLivePrefs(u.app.Preferences())
-	u.applyTheme(u.Prefs().Theme)
-	u.OnPrefsChange(func(p Prefs) { u.applyTheme(p.Theme) })
+	applied := u.Prefs().Theme
+	u.applyTheme(applied)
+	u.OnPrefsChange(func(p Prefs) {
+		if p.Theme != applied { // re-theming redraws every window: only when it changed
+			applied = p.Theme
+			u.applyTheme(p.Theme)
+		}
+	})
 }

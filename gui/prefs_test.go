@@ -154,7 +154,9 @@ func TestPrefsReadFromAnotherGoroutine(t *testing.T) {
 }
 
 func TestThemeForcesVariant(t *testing.T) {
-	bg := func(th fyne.Theme, asked fyne.ThemeVariant) color.Color { return th.Color(theme.ColorNameBackground, asked) }
+	bg := func(th fyne.Theme, asked fyne.ThemeVariant) color.Color {
+		return th.Color(theme.ColorNameBackground, asked)
+	}
 	dark, light := themeFor(ThemeDark), themeFor(ThemeLight)
 	def := theme.DefaultTheme()
 	if bg(dark, theme.VariantLight) != bg(def, theme.VariantDark) || bg(light, theme.VariantDark) != bg(def, theme.VariantLight) {

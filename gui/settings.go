@@ -59,6 +59,19 @@ func newConnectionForm(u *UI, endpoint string, keyPlaceholder string) *connectio
 	return f
 }
 
+// row is the Test connection button with its result beside it.
+func (f *connectionForm) row() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, container.NewVBox(f.test), nil, f.result)
+}
+
+// keyWhere says where a saved API key is kept.
+func (u *UI) keyWhere() string {
+	if u.deps.Secrets != nil && u.deps.Secrets.Backend() == cache.BackendFile {
+		return lang.L("No OS keyring: the key is kept in a file only you can read, never in the settings file.")
+	}
+	return lang.L("The key is kept in the OS keyring, never in the settings file.")
+}
+
 // say shows a result line under the form.
 func (f *connectionForm) say(text string, imp widget.Importance) {
 	f.result.Importance = imp
@@ -263,14 +276,10 @@ func (u *UI) openSettings() {
 	s.conn = newConnectionForm(u, p.Endpoint, keyHint)
 	s.lang = newChoice(client.SupportedLangs(), p.Lang, langLabel)
 	s.conn.langCode = s.lang.value
-	where := lang.L("The key is kept in the OS keyring, never in the settings file.")
-	if u.deps.Secrets != nil && u.deps.Secrets.Backend() == cache.BackendFile {
-		where = lang.L("No OS keyring: the key is kept in a file only you can read, never in the settings file.")
-	}
 	account := widget.NewForm(
 		widget.NewFormItem(lang.L("API endpoint"), s.conn.endpoint),
-		&widget.FormItem{Text: lang.L("API key"), Widget: s.conn.key, HintText: where},
-		widget.NewFormItem("", container.NewBorder(nil, nil, s.conn.test, nil, s.conn.result)),
+		&widget.FormItem{Text: lang.L("API key"), Widget: s.conn.key, HintText: u.keyWhere()},
+		widget.NewFormItem("", s.conn.row()),
 		&widget.FormItem{Text: lang.L("Language"), Widget: s.lang.sel, HintText: lang.L("Language of service and product names")},
 	)
 	accountTab := fyne.CanvasObject(account)
@@ -347,6 +356,10 @@ func (u *UI) openSettings() {
 	s.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.dlg.Hide() })
 	s.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
+	// An edit takes back the last complaint.
+	for _, e := range []*widget.Entry{s.conn.endpoint, s.conn.key, s.lowBalance} {
+		e.OnChanged = func(string) { s.errText.Hide() }
+	}
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), container.NewBorder(nil, s.errText, nil, nil, s.tabs), u.win)
 	s.dlg.SetButtons([]fyne.CanvasObject{s.cancel, s.save})
 	s.dlg.SetOnClosed(func() {
@@ -440,19 +453,30 @@ func (s *settingsDialog) finish(p Prefs, key string, reconnect bool) {
 	s.ui.setPrefs(p)
 	s.dlg.Hide()
 	if reconnect {
-		s.ui.offerReconnect(p.Endpoint, key)
+		var changed []string
+		if key != "" {
+			changed = append(changed, lang.L("API key"))
+		}
+		if p.Endpoint != s.saved.Endpoint {
+			changed = append(changed, lang.L("endpoint"))
+		}
+		if p.Lang != s.saved.Lang {
+			changed = append(changed, lang.L("language"))
+		}
+		s.ui.offerReconnect(p.Endpoint, key, strings.Join(changed, ", "))
 	}
 }
 
 // offerReconnect asks to restart the connection with the saved settings (Deps.Reconnect);
-// without a Reconnect it says a restart is needed. key is the new key, "" when unchanged.
-func (u *UI) offerReconnect(endpoint, key string) {
+// without a Reconnect it says a restart is needed. key is the new key, "" when unchanged;
+// changed lists what changed, for the message.
+func (u *UI) offerReconnect(endpoint, key, changed string) {
 	if u.deps.Reconnect == nil {
-		dialog.ShowInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use the new connection settings."), u.win)
+		dialog.ShowInformation(lang.L("Restart needed"), fmt.Sprintf(lang.L("Saved. Restart HstockPlus to use the new %s."), changed), u.win)
 		return
 	}
 	d := dialog.NewConfirm(lang.L("Restart HstockPlus?"),
-		lang.L("The new settings are saved. HstockPlus restarts to connect with them."),
+		fmt.Sprintf(lang.L("Saved. HstockPlus restarts to use the new %s."), changed),
 		func(ok bool) {
 			if ok {
 				u.reconnect(endpoint, key)

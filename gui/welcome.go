@@ -57,7 +57,7 @@ func (u *UI) showWelcome() {
 	w.intro = container.NewVBox(title, text)
 
 	w.conn = newConnectionForm(u, u.Prefs().Endpoint, lang.L("Paste your API key"))
-	help := widget.NewLabel(lang.L("Your API key is on your HstockPlus account page. It is kept in the OS keyring, never in a settings file."))
+	help := widget.NewLabel(lang.L("Your API key is on your HstockPlus account page.") + " " + u.keyWhere())
 	help.Wrapping = fyne.TextWrapWord
 	w.errText = widget.NewLabel("")
 	w.errText.Wrapping = fyne.TextWrapWord
@@ -66,9 +66,12 @@ func (u *UI) showWelcome() {
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("API key"), w.conn.key),
 		widget.NewFormItem(lang.L("API endpoint"), w.conn.endpoint),
-		widget.NewFormItem("", container.NewBorder(nil, nil, w.conn.test, nil, w.conn.result)),
+		widget.NewFormItem("", w.conn.row()),
 	)
 	w.keyForm = container.NewVBox(help, form, w.errText)
+	for _, e := range []*widget.Entry{w.conn.endpoint, w.conn.key} {
+		e.OnChanged = func(string) { w.errText.Hide() }
+	}
 
 	w.enter = widget.NewButtonWithIcon(lang.L("Enter API key"), theme.LoginIcon(), w.showKeyForm)
 	w.enter.Importance = widget.HighImportance
