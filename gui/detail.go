@@ -56,7 +56,7 @@ func newServiceDetail(u *UI) *serviceDetail {
 	d.title.Wrapping = fyne.TextWrapWord
 	d.title.SizeName = theme.SizeNameSubHeadingText
 	d.meta = newWrapLabel()
-	d.meta.Importance = widget.LowImportance
+	d.meta.SizeName = theme.SizeNameCaptionText
 	d.price = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.facts = newWrapLabel()
 	d.desc = newWrapLabel()
