@@ -7,8 +7,10 @@ require (
 	github.com/atotto/clipboard v0.1.4
 	github.com/dgraph-io/badger/v4 v4.9.6
 	github.com/shopspring/decimal v1.6.0
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/sys v0.41.0
+	golang.org/x/text v0.22.0
 	golang.org/x/time v0.16.0
 )
 
@@ -53,7 +55,6 @@ require (
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 	golang.org/x/image v0.24.0 // indirect
 	golang.org/x/net v0.35.0 // indirect
-	golang.org/x/text v0.22.0 // indirect
 	google.golang.org/protobuf v1.36.7 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -46,6 +46,9 @@ type Deps struct {
 	// OnPlaced is called (off the UI goroutine) after an order or number is journaled as placed
 	// or unconfirmed, so the poller looks at it at once. Optional.
 	OnPlaced func()
+	// CopySecret copies a code or credential and clears it from the clipboard after the
+	// configured delay if it is still there (the poller's clipboard). Optional.
+	CopySecret func(value string) error
 
 	// Secrets keeps the API key Settings saves (cache.SecretAPIKey); nil: a key cannot be saved.
 	Secrets cache.Secrets

@@ -1,0 +1,90 @@
+package gui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// copiedFor is how long a copy button says "Copied" before it reads as before.
+const copiedFor = 1500 * time.Millisecond
+
+// copyText puts value on the clipboard. Secrets (codes, credentials) go through Deps.CopySecret
+// when set — the poller's clipboard, which clears them after the configured delay if the
+// clipboard still holds them — else through the window's clipboard. UI goroutine only.
+func (u *UI) copyText(value string, secret bool) {
+	if secret && u.deps.CopySecret != nil {
+		v := value
+		u.async(func() {
+			if err := u.deps.CopySecret(v); err != nil {
+				u.deps.Logf("clipboard: %v", err)
+				fyne.Do(func() { u.app.Clipboard().SetContent(v) })
+			}
+		})
+		return
+	}
+	u.app.Clipboard().SetContent(value)
+}
+
+// newCopyButton is a one-click copy of value() with a short "Copied" confirmation on the button.
+// secret marks codes and credentials (cleared from the clipboard later). UI goroutine only.
+func (u *UI) newCopyButton(label string, secret bool, value func() string) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButtonWithIcon(label, theme.ContentCopyIcon(), func() {
+		v := value()
+		if v == "" {
+			return
+		}
+		u.copyText(v, secret)
+		b.SetText(lang.L("Copied"))
+		b.SetIcon(theme.ConfirmIcon())
+		time.AfterFunc(copiedFor, func() {
+			fyne.Do(func() {
+				b.SetText(label)
+				b.SetIcon(theme.ContentCopyIcon())
+			})
+		})
+	})
+	return b
+}
+
+// qrImage renders value as a QR code image of side pixels.
+func qrImage(value string, side int) (*canvas.Image, error) {
+	png, err := qrcode.Encode(value, qrcode.Medium, side)
+	if err != nil {
+		return nil, err
+	}
+	img := canvas.NewImageFromResource(fyne.NewStaticResource("qr.png", png))
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(float32(side), float32(side)))
+	return img, nil
+}
+
+// showQR shows value as a QR code to scan with a phone. The value itself is not printed under
+// it (it may be a password); the title says what it is. UI goroutine only.
+func (u *UI) showQR(title, value string) {
+	img, err := qrImage(value, 280)
+	if err != nil {
+		dialog.ShowError(err, u.win)
+		return
+	}
+	note := widget.NewLabelWithStyle(lang.L("Scan with your phone's camera."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	dialog.ShowCustom(title, lang.L("Close"), container.NewVBox(container.NewCenter(img), note), u.win)
+}
+
+// newQRButton opens the QR dialog for value(). UI goroutine only.
+func (u *UI) newQRButton(title string, value func() string) *widget.Button {
+	return widget.NewButtonWithIcon(lang.L("QR"), theme.VisibilityIcon(), func() {
+		if v := value(); v != "" {
+			u.showQR(title, v)
+		}
+	})
+}
