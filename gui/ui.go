@@ -33,6 +33,12 @@ type API interface {
 	Inventory(ctx context.Context, service int64) (*client.Inventory, error)
 	Add(ctx context.Context, r client.AddRequest) (*client.AddResult, error)
 	FetchImage(ctx context.Context, url string) ([]byte, string, error)
+	Status(ctx context.Context, order int64) (*client.OrderStatus, error)
+	SMSCountries(ctx context.Context) ([]client.SMSCountry, error)
+	SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error)
+	AddSMS(ctx context.Context, r client.AddSMSRequest) ([]client.SMSOrder, error)
+	SMSCode(ctx context.Context, order int64) (*client.SMSCode, error)
+	SMSStatus(ctx context.Context, order int64) (*client.SMSStatus, error)
 }
 
 // Deps are the services main.go builds and hands to the window.

@@ -55,6 +55,16 @@ func (f failingAPI) Add(context.Context, client.AddRequest) (*client.AddResult, 
 func (f failingAPI) FetchImage(context.Context, string) ([]byte, string, error) {
 	return nil, "", f.err
 }
+func (f failingAPI) Status(context.Context, int64) (*client.OrderStatus, error) { return nil, f.err }
+func (f failingAPI) SMSCountries(context.Context) ([]client.SMSCountry, error)  { return nil, f.err }
+func (f failingAPI) SMSProjects(context.Context, string) ([]client.SMSProject, error) {
+	return nil, f.err
+}
+func (f failingAPI) AddSMS(context.Context, client.AddSMSRequest) ([]client.SMSOrder, error) {
+	return nil, f.err
+}
+func (f failingAPI) SMSCode(context.Context, int64) (*client.SMSCode, error)     { return nil, f.err }
+func (f failingAPI) SMSStatus(context.Context, int64) (*client.SMSStatus, error) { return nil, f.err }
 
 func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
 	u, api := newSandboxUI(t, true)
