@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/watch"
 )
 
 // balanceTab shows the account balance with a refresh action.
@@ -96,4 +97,15 @@ func (t *balanceTab) load(ctx context.Context) {
 		t.known = b
 		t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), time.Now().Format("15:04:05")))
 	})
+}
+
+// onEvent shows a balance the poller read. UI goroutine only.
+func (t *balanceTab) onEvent(ev watch.Event) {
+	if ev.Kind != watch.KindBalance || ev.Currency == "" {
+		return
+	}
+	b := client.Balance{Balance: ev.Balance, Currency: ev.Currency}
+	t.known = &b
+	t.errText.Hide()
+	t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
 }

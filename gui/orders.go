@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/watch"
 )
 
 // ordersTab lists the orders this app placed, newest first, from the local journal: there is no
@@ -139,3 +140,6 @@ func setOrderRow(o fyne.CanvasObject, r orderRow) {
 	}
 	status.SetText(st)
 }
+
+// onEvent re-reads the journal when the poller reports a change. UI goroutine only.
+func (t *ordersTab) onEvent(watch.Event) { t.reload() }

@@ -21,6 +21,7 @@ import (
 	"github.com/hstockplus/hstockplus/assets"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/watch"
 )
 
 // API is what the window needs of the HstockPlus API; *client.Client implements it.
@@ -74,6 +75,8 @@ type UI struct {
 
 	// async runs f off the UI goroutine; tests make it synchronous.
 	async func(f func())
+	// eventListeners get every poller event after the tabs (events.go).
+	eventListeners []func(watch.Event)
 
 	offline     *fyne.Container // the "Offline — catalog from …" banner
 	offlineText *widget.Label
