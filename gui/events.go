@@ -25,6 +25,7 @@ func (u *UI) HandleEvent(ev watch.Event) {
 	case watch.KindSMSStatus, watch.KindCodeReceived, watch.KindNumberExpired:
 		u.sms.onEvent(ev)
 	}
+	u.trayOnEvent(ev)
 	for _, fn := range u.eventListeners {
 		fn(ev)
 	}

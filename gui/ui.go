@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -77,6 +78,9 @@ type UI struct {
 	async func(f func())
 	// eventListeners get every poller event after the tabs (events.go).
 	eventListeners []func(watch.Event)
+	// desk is the desktop app when it has a system tray (tray.go); unseen: its icon is badged.
+	desk   desktop.App
+	unseen bool
 
 	offline     *fyne.Container // the "Offline — catalog from …" banner
 	offlineText *widget.Label

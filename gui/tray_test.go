@@ -1,0 +1,85 @@
+package gui
+
+import (
+	"bytes"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/hstockplus/hstockplus/client"
+)
+
+func TestTrayMenuListsActiveNumbersAndCopiesTheCode(t *testing.T) {
+	st := memStore(t)
+	sp, err := st.BeginAddSMS(client.AddSMSRequest{ProjectID: "p1", Quantity: 2, Country: "us"}, "OpenAI / ChatGPT", client.MustDecimal("1.0000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.MarkSMSPlaced(sp.ID, []client.SMSOrder{
+		{Order: 501, Phone: "+15550001", Country: "us", Status: "active"},
+		{Order: 502, Phone: "+15550002", Country: "us", Status: "active"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordSMSCode(501, client.SMSCode{Status: "completed", Code: "482913", SMSContent: "Your code is 482913"}); err != nil {
+		t.Fatal(err)
+	}
+	var copied []string
+	u := New(test.NewTempApp(t), Deps{API: failingAPI{}, Store: st, CopySecret: func(v string) error { copied = append(copied, v); return nil }})
+	u.async = func(f func()) { f() }
+
+	s := readTrayState(st, time.Now())
+	s.balance = "100.00 USD"
+	m := u.trayMenu(s)
+	labels := menuLabels(m)
+	for _, want := range []string{"Balance: 100.00 USD", "Active numbers", "+15550001 · OpenAI / ChatGPT — code 482913 (copy)", "+15550002 · OpenAI / ChatGPT — waiting for the code", "Open HstockPlus"} {
+		if !strings.Contains(labels, "\n"+want+"\n") {
+			t.Errorf("tray menu lacks %q:\n%s", want, labels)
+		}
+	}
+	for _, it := range m.Items {
+		if strings.Contains(it.Label, "code 482913") {
+			it.Action()
+		}
+	}
+	if len(copied) != 1 || copied[0] != "482913" {
+		t.Fatalf("copied %v", copied)
+	}
+}
+
+func TestTrayListsDeliveriesWithoutSecrets(t *testing.T) {
+	u, _, st := orderUI(t, "100.00")
+	if _, err := st.TrackOrder(900, "Gmail Account - USA"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordOrderStatus(900, client.OrderStatus{Status: client.StatusCompleted, Accounts: []string{"a@x:secretpw1", "b@x:secretpw2"}}); err != nil {
+		t.Fatal(err)
+	}
+	labels := menuLabels(u.trayMenu(readTrayState(st, time.Now())))
+	if !strings.Contains(labels, "Order #900 Gmail Account - USA — 2 accounts") {
+		t.Fatalf("tray:\n%s", labels)
+	}
+	if strings.Contains(labels, "secretpw") {
+		t.Fatal("the tray shows a credential")
+	}
+}
+
+func TestBadgedIconIsAPNG(t *testing.T) {
+	img, err := png.Decode(bytes.NewReader(badgedIcon().Content()))
+	if err != nil || img.Bounds().Dx() != 512 {
+		t.Fatalf("badged icon: %v", err)
+	}
+}
+
+func menuLabels(m *fyne.Menu) string {
+	var b strings.Builder
+	b.WriteString("\n")
+	for _, it := range m.Items {
+		b.WriteString(it.Label + "\n")
+	}
+	return b.String()
+}
