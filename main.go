@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 	"github.com/hstockplus/hstockplus/gui"
+	"github.com/hstockplus/hstockplus/watch"
 )
 
 // version is set from FyneApp.toml by the Makefile (-ldflags "-X main.version=…").
@@ -209,7 +211,9 @@ func runApp(cfg config) error {
 
 	var store *cache.Store
 	var ui *gui.UI
+	stopPoller := func() {}
 	defer func() {
+		stopPoller() // before the store closes: the poller writes to it
 		if store != nil {
 			store.Close()
 		}
@@ -243,8 +247,21 @@ func runApp(cfg config) error {
 			return
 		}
 		store = st
+		var notify atomic.Bool
+		poller, stop, err := startPoller(a, st, append(opts, watch.ClientOptions()...), prefs, &notify)
+		if err != nil {
+			gui.ShowFatal(a, err)
+			return
+		}
+		stopPoller = stop
 		ui = gui.New(a, gui.Deps{API: api, Store: st, KeyBackend: secrets.Backend(), Demo: demo, Version: version, Logf: log.Printf,
-			Secrets: secrets, FirstRun: firstRun, Reconnect: reconnect})
+			Secrets: secrets, FirstRun: firstRun, Reconnect: reconnect, OnPlaced: poller.Kick, CopySecret: poller.CopySecret})
+		ui.OnPrefsChange(func(p gui.Prefs) {
+			poller.SetSettings(gui.WatchSettings(p))
+			notify.Store(p.Notifications)
+		})
+		poller.Subscribe(func(ev watch.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
+		ui.SetupTray()
 		ui.Window().Show()
 		ui.Start()
 	}
@@ -308,6 +325,53 @@ func withoutFlag(args []string, name string) []string {
 		out = append(out, a)
 	}
 	return out
+}
+
+// startPoller runs the background poller on the store: its own client (the poller retries and
+// rate-limits itself), notifications through Fyne (none when switched off), the system
+// clipboard with Fyne's as the fallback. stop ends it and waits for it.
+func startPoller(a fyne.App, st *cache.Store, opts []client.Option, prefs gui.Prefs, notify *atomic.Bool) (*watch.Poller, func(), error) {
+	api, err := client.New(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	fyneClip := watch.ClipboardFuncs{
+		Read: func() (string, error) {
+			var s string
+			fyne.DoAndWait(func() { s = a.Clipboard().Content() })
+			return s, nil
+		},
+		Write: func(s string) error {
+			fyne.DoAndWait(func() { a.Clipboard().SetContent(s) })
+			return nil
+		},
+	}
+	settings, schedule := gui.WatchSettings(prefs), gui.WatchSchedule(prefs)
+	notify.Store(prefs.Notifications)
+	p := watch.New(st, api, watch.Options{
+		Notifier: watch.NotifierFunc(func(title, body string) {
+			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
+		}),
+		Format: func(ev watch.Event) (string, string) {
+			if !notify.Load() {
+				return "", ""
+			}
+			return watch.DefaultText(ev)
+		},
+		Clipboard: watch.SystemClipboard(fyneClip),
+		Settings:  &settings,
+		Schedule:  &schedule,
+		Logf:      log.Printf,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Printf("poller: %v", err)
+		}
+	}()
+	return p, func() { cancel(); <-done }, nil
 }
 
 // openStore opens the encrypted store of one data directory, with its key from the keyring.

@@ -71,6 +71,12 @@ func (t *balanceTab) show(amount, when string) {
 	t.amount.SetText(amount)
 	t.updated.SetText(when)
 	t.ui.status.setBalance(amount)
+	// The order forms show the estimate beside the balance: bring them up to date.
+	for _, d := range []*serviceDetail{t.ui.catalog.detail, t.ui.shops.detail} {
+		if d != nil {
+			d.updateEstimate()
+		}
+	}
 }
 
 // load fetches the balance; it runs off the UI goroutine and applies the result with fyne.Do.

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,6 +34,16 @@ func (u *UI) copyText(value string, secret bool) {
 	u.app.Clipboard().SetContent(value)
 }
 
+// later runs f on the UI goroutine after d. Under go test it does nothing: Fyne's test driver
+// runs fyne.Do inline, so a timer firing after its test would touch widgets from another
+// goroutine while the next test runs.
+func (u *UI) later(d time.Duration, f func()) {
+	if testing.Testing() {
+		return
+	}
+	time.AfterFunc(d, func() { fyne.Do(f) })
+}
+
 // newCopyButton is a one-click copy of value() with a short "Copied" confirmation on the button.
 // secret marks codes and credentials (cleared from the clipboard later). UI goroutine only.
 func (u *UI) newCopyButton(label string, secret bool, value func() string) *widget.Button {
@@ -45,11 +56,9 @@ func (u *UI) newCopyButton(label string, secret bool, value func() string) *widg
 		u.copyText(v, secret)
 		b.SetText(lang.L("Copied"))
 		b.SetIcon(theme.ConfirmIcon())
-		time.AfterFunc(copiedFor, func() {
-			fyne.Do(func() {
-				b.SetText(label)
-				b.SetIcon(theme.ContentCopyIcon())
-			})
+		u.later(copiedFor, func() {
+			b.SetText(label)
+			b.SetIcon(theme.ContentCopyIcon())
 		})
 	})
 	return b

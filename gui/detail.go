@@ -76,23 +76,24 @@ func newServiceDetail(u *UI) *serviceDetail {
 	d.estimate = newWrapLabel()
 	d.formErr = newWrapLabel()
 	d.formErr.Importance = widget.DangerImportance
+	d.formErr.Hide()
 	d.orderBtn = widget.NewButtonWithIcon(lang.L("Order…"), theme.ConfirmIcon(), d.submit)
 	d.orderBtn.Importance = widget.HighImportance
 	for _, e := range []*widget.Entry{d.link, d.qty, d.comments} {
 		e.OnChanged = func(string) { d.updateEstimate() }
 	}
 
+	// The order form is pinned under the scrolling facts, so its button is always in reach.
+	fields := widget.NewForm(widget.NewFormItem(lang.L("Link"), d.link), widget.NewFormItem(lang.L("Quantity"), d.qty))
 	form := container.NewVBox(
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Place an order"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(lang.L("Link")), d.link, d.linkNote,
-		widget.NewLabel(lang.L("Quantity")), d.qty,
-		d.comments,
-		d.estimate, d.formErr, d.orderBtn,
+		fields, d.linkNote, d.comments, d.estimate, d.formErr, d.orderBtn,
 	)
-	d.body = container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv, form)
+	info := container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv)
+	d.body = container.NewBorder(nil, container.NewPadded(form), nil, nil, container.NewVScroll(container.NewPadded(info)))
 	d.body.Hide()
-	d.root = container.NewStack(container.NewVBox(d.empty), container.NewVScroll(container.NewPadded(d.body)))
+	d.root = container.NewStack(container.NewVBox(d.empty), d.body)
 	return d
 }
 
@@ -225,11 +226,15 @@ func (d *serviceDetail) updateEstimate() {
 	req, err := validateOrder(s, d.link.Text, d.qty.Text, d.comments.Text)
 	if err != nil {
 		d.formErr.SetText(err.Error())
+		d.formErr.Show()
 		d.estimate.SetText("")
+		d.estimate.Hide()
 		d.orderBtn.Disable()
 		return
 	}
 	d.formErr.SetText("")
+	d.formErr.Hide()
+	d.estimate.Show()
 	cost := s.EstimateCost(req.Quantity)
 	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), cost.StringFixed(4), d.ui.currency())
 	if bal, ok := d.ui.knownBalance(); ok {
@@ -247,6 +252,7 @@ func (d *serviceDetail) submit() {
 	req, err := validateOrder(d.svc, d.link.Text, d.qty.Text, d.comments.Text)
 	if err != nil {
 		d.formErr.SetText(err.Error())
+		d.formErr.Show()
 		return
 	}
 	d.ui.confirmOrder(d.svc, req)

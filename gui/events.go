@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -33,3 +34,28 @@ func (u *UI) HandleEvent(ev watch.Event) {
 
 // OnEvent adds a listener of the poller's events (the tray). UI goroutine only.
 func (u *UI) OnEvent(fn func(watch.Event)) { u.eventListeners = append(u.eventListeners, fn) }
+
+// WatchSettings are the poller's settings from the user's preferences.
+func WatchSettings(p Prefs) watch.Settings {
+	return watch.Settings{
+		AutoCopyCodes:          p.AutoCopyCodes,
+		AutoCopyCredentials:    p.AutoCopyCredentials,
+		ClearAfter:             p.ClearAfter,
+		ShowCodeInNotification: p.ShowCodeInNotification,
+		LowBalance:             p.LowBalance,
+	}
+}
+
+// WatchSchedule is the poller's schedule: its own adaptive one, or the fixed intervals the
+// user chose in Settings (0 keeps the adaptive one).
+func WatchSchedule(p Prefs) watch.Schedule {
+	s := watch.DefaultSchedule()
+	if p.OrderPoll > 0 {
+		s.Orders = []watch.Step{{Until: 0, Every: p.OrderPoll}}
+		s.Manual = []watch.Step{{Until: 0, Every: max(p.OrderPoll, 30*time.Second)}}
+	}
+	if p.SMSPoll > 0 {
+		s.SMS = []watch.Step{{Until: 0, Every: p.SMSPoll}}
+	}
+	return s
+}

@@ -1,0 +1,249 @@
+//go:build unix
+
+package watch
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+)
+
+const measureEnv = "HSTOCKPLUS_WATCH_SANDBOX_CHILD"
+
+// TestMeasureSandbox is the sandbox process of TestMeasureLoad: it serves a slow sandbox (orders
+// and numbers stay open) and answers "stats" on stdin with its request counters.
+func TestMeasureSandbox(t *testing.T) {
+	if os.Getenv(measureEnv) != "1" {
+		t.Skip("helper process of TestMeasureLoad")
+	}
+	sb, err := sandbox.New(sandbox.Options{Speed: 0.0001, Balance: "10000000.00", Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn, err := sandbox.Listen("127.0.0.1:0", sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("URL %s %s\n", rn.URL, rn.Key)
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		b, _ := json.Marshal(sb.Stats())
+		fmt.Printf("STATS %s\n", b)
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestMeasureLoad measures the poller with 1,000 open orders and 50 SMS numbers at the default
+// schedule and limits: requests per minute at the sandbox (served by another process, so that
+// the CPU time measured is the poller's: client, scheduler, store) and CPU time while waiting.
+// HSTOCKPLUS_MEASURE_SECONDS sets the window (default 20), HSTOCKPLUS_MEASURE_NUMBERS the
+// number of SMS numbers (default 50, in fives). Skipped with -short, and under the
+// race detector unless HSTOCKPLUS_MEASURE=1.
+func TestMeasureLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measurement: skipped with -short")
+	}
+	if raceEnabled && os.Getenv("HSTOCKPLUS_MEASURE") != "1" {
+		t.Skip("measurement: figures under the race detector mean nothing (HSTOCKPLUS_MEASURE=1 to run anyway)")
+	}
+	window := 20 * time.Second
+	if s, err := strconv.Atoi(os.Getenv("HSTOCKPLUS_MEASURE_SECONDS")); err == nil && s > 0 {
+		window = time.Duration(s) * time.Second
+	}
+	smsBatches := 10 // of 5 numbers
+	if s, err := strconv.Atoi(os.Getenv("HSTOCKPLUS_MEASURE_NUMBERS")); err == nil && s >= 0 {
+		smsBatches = (s + 4) / 5
+	}
+
+	// The sandbox, in a child process.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMeasureSandbox$", "-test.count=1")
+	cmd.Env = append(os.Environ(), measureEnv+"=1")
+	stdin, _ := cmd.StdinPipe()
+	stdoutPipe, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	out := bufio.NewScanner(stdoutPipe)
+	var url, key string
+	for out.Scan() {
+		if f := strings.Fields(out.Text()); len(f) == 3 && f[0] == "URL" {
+			url, key = f[1], f[2]
+			break
+		}
+	}
+	if url == "" {
+		t.Fatal("the sandbox process did not start")
+	}
+	stats := func() sandbox.Stats {
+		if _, err := io.WriteString(stdin, "stats\n"); err != nil {
+			t.Fatal(err)
+		}
+		for out.Scan() {
+			if s, ok := strings.CutPrefix(out.Text(), "STATS "); ok {
+				var st sandbox.Stats
+				if err := json.Unmarshal([]byte(s), &st); err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+		}
+		t.Fatal("no stats")
+		return sandbox.Stats{}
+	}
+
+	// The store, on disk like the app's, with 1,000 open orders and 50 numbers of mixed ages,
+	// each last checked within its interval: a running app's steady state.
+	e := remoteSandboxEnv(t, url, key)
+	dir := t.TempDir()
+	dbKey := make([]byte, cache.EncryptionKeySize)
+	_, _ = rand.Read(dbKey)
+	var clock atomic.Pointer[time.Time] // the store's clock while setting up; nil: the real one
+	now := time.Now()
+	store, err := cache.Open(dir, cache.Options{EncryptionKey: dbKey, Now: func() time.Time {
+		if c := clock.Load(); c != nil {
+			return *c
+		}
+		return time.Now()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	at := func(t time.Time) { clock.Store(&t) }
+	sched := DefaultSchedule()
+	ctx := context.Background()
+	var demand, orderDemand float64 // requests per second the schedule asks for
+	placedOrders, manual := 0, 0
+	for i := 0; placedOrders < 1000; i++ {
+		age := time.Duration(mrand.Int64N(int64(24 * time.Hour)))
+		placed := now.Add(-age)
+		at(placed)
+		svc := e.smm[i%len(e.smm)]
+		if i%10 < 3 {
+			svc = e.manual[i%len(e.manual)]
+		}
+		id, err := e.placeOrder(ctx, store, svc, false)
+		if err != nil {
+			if errors.Is(err, client.ErrNotSent) {
+				continue // sold out: the next row
+			}
+			t.Fatal(err)
+		}
+		st, err := e.truth.Status(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		iv := sched.OrderInterval(age, !st.AutoDelivery)
+		demand += 1 / iv.Seconds()
+		orderDemand += 1 / iv.Seconds()
+		at(now.Add(-time.Duration(mrand.Int64N(int64(iv)))))
+		if _, err := store.RecordOrderStatus(id, *st); err != nil {
+			t.Fatal(err)
+		}
+		placedOrders++
+		if !st.AutoDelivery {
+			manual++
+		}
+	}
+	numbers := 0
+	for range smsBatches {
+		age := time.Duration(mrand.Int64N(int64(15 * time.Minute)))
+		placed := now.Add(-age)
+		at(placed)
+		ids, err := e.placeSMS(ctx, store, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			st, err := e.truth.SMSStatus(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.ExpiresAt = placed.Add(20 * time.Minute)
+			iv := sched.SMSInterval(age)
+			demand += 1 / iv.Seconds()
+			at(now.Add(-time.Duration(mrand.Int64N(int64(iv)))))
+			if _, err := store.RecordSMSStatus(id, *st); err != nil {
+				t.Fatal(err)
+			}
+			numbers++
+		}
+	}
+	clock.Store(nil)
+	// The events of that history were notified long ago.
+	pending, err := store.PendingEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range pending {
+		if err := store.MarkNotified(ev.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Baseline: the store open (Badger's background work), no poller.
+	base := min(window, 10*time.Second)
+	b0, bw0 := cpuTime(), time.Now()
+	time.Sleep(base)
+	baseCPU, baseWall := cpuTime()-b0, time.Since(bw0)
+
+	p := New(store, e.api, Options{Logf: t.Logf})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	s0 := stats()
+	cpu0, wall0 := cpuTime(), time.Now()
+	go func() { done <- p.Run(runCtx) }()
+	time.Sleep(window)
+	cpu1, wall1 := cpuTime(), time.Now()
+	s1 := stats()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ps := p.Stats()
+	reads := map[string]int{}
+	total := 0
+	for _, a := range []string{"status", "sms_code", "sms_status", "balance"} {
+		reads[a] = s1.Requests[a] - s0.Requests[a]
+		total += reads[a]
+	}
+	wall := wall1.Sub(wall0)
+	perMin := float64(total) / wall.Minutes()
+	cpu := cpu1 - cpu0
+	t.Logf("open: %d orders (%d by hand, ages 0–24 h), %d SMS numbers (ages 0–15 min); the schedule asks %.1f req/s (%.0f/min: orders %.0f, numbers %.0f), the limit is %.0f/s",
+		placedOrders, manual, numbers, demand, demand*60, orderDemand*60, (demand-orderDemand)*60, DefaultRatePerSecond)
+	t.Logf("over %v: %d requests at the sandbox = %.0f/min (%v); CPU %v = %.2f%% of one core; poller: %+v",
+		wall.Round(time.Millisecond), total, perMin, reads, cpu.Round(time.Millisecond), 100*cpu.Seconds()/wall.Seconds(), ps)
+	if bound := DefaultRatePerSecond*wall.Seconds() + DefaultBurst; float64(total) > bound {
+		t.Errorf("%d requests in %v: over the bound %.0f", total, wall, bound)
+	}
+
+	t.Logf("baseline, the store open without the poller, over %v: CPU %v = %.2f%% of one core",
+		baseWall.Round(time.Millisecond), baseCPU.Round(time.Millisecond), 100*baseCPU.Seconds()/baseWall.Seconds())
+}
