@@ -112,10 +112,15 @@ func readTrayState(st *cache.Store, now time.Time) trayState {
 	if st == nil {
 		return s
 	}
-	if nums, err := st.OpenSMS(now); err == nil {
+	// SMSNumbers only reads; OpenSMS would close the expired numbers it lists, before the poller
+	// took its last look at them.
+	if nums, err := st.SMSNumbers(cache.Query{Open: true}); err == nil {
 		for _, n := range nums {
 			if len(s.numbers) == trayRecent {
 				break
+			}
+			if !n.ExpiresAt.IsZero() && now.After(n.ExpiresAt) {
+				continue
 			}
 			tn := trayNumber{order: n.Order, phone: n.Phone, label: n.Label}
 			if codes, err := st.Deliveries(n.Order); err == nil && len(codes) > 0 {
