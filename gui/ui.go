@@ -161,6 +161,7 @@ func (u *UI) Start() {
 	}()
 	go func() {
 		u.balance.loadSaved()
+		u.balance.loadCharts()
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 		defer cancel()
 		u.balance.load(ctx)
