@@ -25,7 +25,7 @@ const (
 
 // knownBalance is the last balance seen, if any. UI goroutine only.
 func (u *UI) knownBalance() (client.Balance, bool) {
-	if u.balance.known == nil {
+	if u.balance == nil || u.balance.known == nil { // nil while the tabs are being built
 		return client.Balance{}, false
 	}
 	return *u.balance.known, true

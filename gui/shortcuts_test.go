@@ -17,7 +17,8 @@ func press(u *UI, key fyne.KeyName) {
 func TestShortcutsSwitchTabs(t *testing.T) {
 	a := test.NewTempApp(t)
 	u := New(a, Deps{API: failingAPI{errors.New("offline test")}})
-	u.shops.loaded = true // no background load when the Shops tab opens
+	u.shops.loaded = true
+	u.sms.started = true // nor of the SMS countries
 	for _, c := range []struct {
 		key fyne.KeyName
 		tab int
@@ -33,6 +34,7 @@ func TestShortcutSearchRefreshAndSettings(t *testing.T) {
 	a := test.NewTempApp(t)
 	u := New(a, Deps{API: failingAPI{errors.New("offline test")}})
 	u.shops.loaded = true
+	u.sms.started = true // no background load of countries racing the test driver
 	u.tabs.SelectIndex(4)
 	press(u, fyne.KeyF)
 	if u.tabs.Selected() != u.catalog.item || u.win.Canvas().Focused() != u.catalog.search {

@@ -1,0 +1,285 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// The bounds of one add_sms.
+const (
+	minSMSQuantity = 1
+	maxSMSQuantity = client.MaxSMSQuantity
+)
+
+// parseSMSQuantity reads the quantity field: a whole number from 1 to 10.
+func parseSMSQuantity(text string) (int, error) {
+	q, err := strconv.Atoi(strings.TrimSpace(text))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf(lang.L("The quantity must be a whole number from %d to %d."), minSMSQuantity, maxSMSQuantity)
+	case q < minSMSQuantity:
+		return 0, fmt.Errorf(lang.L("Below the minimum: at least %d number."), minSMSQuantity)
+	case q > maxSMSQuantity:
+		return 0, fmt.Errorf(lang.L("Above the maximum: at most %d numbers at a time."), maxSMSQuantity)
+	}
+	return q, nil
+}
+
+// smsTotal is the exact price of quantity numbers at price each.
+func smsTotal(price client.Decimal, quantity int) client.Decimal {
+	return client.NewDecimal(price.Mul(client.DecimalFromInt(int64(quantity)).Decimal))
+}
+
+// stepQty moves the quantity by d within its bounds. UI goroutine only.
+func (t *smsTab) stepQty(d int) {
+	q, err := strconv.Atoi(strings.TrimSpace(t.qty.Text))
+	if err != nil {
+		q = minSMSQuantity
+	} else {
+		q = min(max(q+d, minSMSQuantity), maxSMSQuantity)
+	}
+	t.qty.SetText(strconv.Itoa(q))
+}
+
+// updateTotal shows the chosen service, the exact total beside the balance, and whether it can be
+// bought. UI goroutine only.
+func (t *smsTab) updateTotal() {
+	p := t.project
+	if p.ProjectID == "" {
+		t.chosenTitle.SetText(lang.L("Choose a country, then a service."))
+		setOrHide(t.total, "")
+		setOrHide(t.formErr, "")
+		t.buyBtn.Disable()
+		return
+	}
+	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s %s per number"), p.Name, t.country.Name, p.Price, t.ui.currency()))
+	q, err := parseSMSQuantity(t.qty.Text)
+	if err != nil {
+		setOrHide(t.formErr, err.Error())
+		setOrHide(t.total, "")
+		t.buyBtn.Disable()
+		return
+	}
+	setOrHide(t.formErr, "")
+	cost := smsTotal(p.Price, q)
+	text := fmt.Sprintf(lang.L("Total: %s × %d = %s %s"), p.Price, q, cost, t.ui.currency())
+	if bal, ok := t.ui.knownBalance(); ok {
+		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
+		if cost.Cmp(bal.Balance.Decimal) > 0 {
+			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
+		}
+	}
+	setOrHide(t.total, text)
+	if t.ui.deps.Store == nil {
+		setOrHide(t.formErr, lang.L("The local store is not open: numbers cannot be recorded, so none can be rented."))
+		t.buyBtn.Disable()
+		return
+	}
+	t.buyBtn.Enable()
+}
+
+// submit validates the form and asks for confirmation; nothing is sent before it. UI goroutine
+// only.
+func (t *smsTab) submit() {
+	if t.project.ProjectID == "" {
+		setOrHide(t.formErr, lang.L("Choose a service first."))
+		return
+	}
+	q, err := parseSMSQuantity(t.qty.Text)
+	if err != nil {
+		setOrHide(t.formErr, err.Error())
+		return
+	}
+	req := client.AddSMSRequest{ProjectID: t.project.ProjectID, Quantity: q, Country: t.country.Code}
+	t.confirm(req, t.project, t.country.Name)
+}
+
+// confirm states exactly what will be rented and what it costs, and rents it when the user
+// confirms. UI goroutine only.
+func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryName string) {
+	u := t.ui
+	cost := smsTotal(p.Price, req.Quantity)
+	cur := u.currency()
+	var text string
+	if req.Phone != "" {
+		text = fmt.Sprintf(lang.L("Reuse the number %s for %s in %s."), req.Phone, p.Name, countryName)
+	} else {
+		text = fmt.Sprintf(lang.L("Rent 1 number for %s in %s."), p.Name, countryName)
+		if req.Quantity != 1 {
+			text = fmt.Sprintf(lang.L("Rent %d numbers for %s in %s."), req.Quantity, p.Name, countryName)
+		}
+	}
+	text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
+		p.Name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
+	if b, ok := u.knownBalance(); ok {
+		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
+		if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
+			text += " " + fmt.Sprintf(lang.L("That is %s %s short: HstockPlus will most likely refuse."), short.StringFixed(2), b.Currency)
+		}
+	}
+	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Confirm the purchase"), lang.L("Rent"), lang.L("Cancel"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		u.async(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+			defer cancel()
+			out, nums, err := t.place(ctx, req, p.Name, cost)
+			fyne.Do(func() { t.showOutcome(cost, out, nums, err) })
+		})
+	}, u.win)
+	d.Resize(fyne.NewSize(500, 0))
+	d.Show()
+}
+
+// place journals the purchase, sends it once, and records what became of it: like placeOrder, it
+// never sends twice, and a lost answer leaves an unconfirmed journal entry. Off the UI goroutine.
+func (t *smsTab) place(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (orderOutcome, []cache.SMSNumber, error) {
+	u := t.ui
+	st := u.deps.Store
+	if st == nil {
+		return orderNotPlaced, nil, errors.New(lang.L("The local store is not open: numbers cannot be recorded, so none is rented."))
+	}
+	sp, err := st.BeginAddSMS(req, label, estimate)
+	if err != nil {
+		return orderNotPlaced, nil, fmt.Errorf(lang.L("could not record the purchase before sending it, so it was not sent: %w"), err)
+	}
+	orders, err := u.deps.API.AddSMS(ctx, req)
+	switch {
+	case err == nil:
+		nums, jerr := st.MarkSMSPlaced(sp.ID, orders)
+		if jerr != nil {
+			u.deps.Logf("journal: SMS numbers placed but not recorded as such: %v", jerr)
+			for _, o := range orders {
+				nums = append(nums, cache.SMSNumber{Order: o.Order, Phone: o.Phone, Country: o.Country, Label: label})
+			}
+		}
+		u.deps.Logf("sms: rented %d number(s) (project %s)", len(orders), req.ProjectID)
+		t.notifyPlaced()
+		return orderPlaced, nums, nil
+	case errors.Is(err, client.ErrNotSent):
+		if jerr := st.MarkFailed(sp.ID, describeError(err)); jerr != nil {
+			u.deps.Logf("journal: %v", jerr)
+		}
+		return orderNotPlaced, nil, err
+	default:
+		if jerr := st.MarkUnconfirmed(sp.ID, describeError(err)); jerr != nil {
+			u.deps.Logf("journal: %v", jerr)
+		}
+		u.deps.Logf("sms: outcome unknown for project %s × %d", req.ProjectID, req.Quantity)
+		t.notifyPlaced()
+		return orderUnconfirmed, nil, err
+	}
+}
+
+// notifyPlaced has the poller look at the new numbers and shows them. Off the UI goroutine.
+func (t *smsTab) notifyPlaced() {
+	if t.ui.deps.OnPlaced != nil {
+		t.ui.deps.OnPlaced()
+	}
+	fyne.Do(t.reload)
+}
+
+// showOutcome tells the user, in words, what became of the purchase. UI goroutine only.
+func (t *smsTab) showOutcome(cost client.Decimal, out orderOutcome, nums []cache.SMSNumber, err error) {
+	u := t.ui
+	switch out {
+	case orderPlaced:
+		var lines []string
+		for _, n := range nums {
+			lines = append(lines, fmt.Sprintf("%s  (#%d)", n.Phone, n.Order))
+		}
+		title := lang.L("Number rented")
+		if len(nums) != 1 {
+			title = lang.L("Numbers rented")
+		}
+		dialog.ShowInformation(title, strings.Join(lines, "\n")+"\n\n"+
+			lang.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives."), u.win)
+		t.reloadBalance()
+	case orderUnconfirmed:
+		dialog.ShowInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
+		t.reloadBalance()
+	default:
+		dialog.ShowInformation(lang.L("No number rented"), smsErrorText(err, cost, u), u.win)
+	}
+}
+
+// smsErrorText explains a refused purchase, with the shortfall when the balance is too low.
+func smsErrorText(err error, cost client.Decimal, u *UI) string {
+	if errors.Is(err, client.ErrInsufficientBalance) {
+		if b, ok := u.knownBalance(); ok {
+			if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
+				return fmt.Sprintf(lang.L("Your balance (%s %s) is too low for this purchase (%s %s): %s %s short. Nothing was spent."),
+					b.Balance, b.Currency, cost, b.Currency, short.StringFixed(2), b.Currency)
+			}
+		}
+		return lang.L("Your balance is too low for this purchase. Nothing was spent.")
+	}
+	return describeError(err) + " " + lang.L("Nothing was spent.")
+}
+
+// reuse rents number n again for its project, through the same confirmation and journal. The
+// price is asked afresh (it is what will be charged now). UI goroutine only.
+func (t *smsTab) reuse(n cache.SMSNumber) {
+	if n.Phone == "" || n.ProjectID == "" {
+		dialog.ShowInformation(lang.L("Cannot reuse"), lang.L("The number or its service is not known yet."), t.ui.win)
+		return
+	}
+	req := client.AddSMSRequest{ProjectID: n.ProjectID, Quantity: 1, Country: n.Country, Phone: n.Phone}
+	name := t.countryName(n.Country)
+	for _, p := range t.projects {
+		if p.ProjectID == n.ProjectID && strings.EqualFold(t.country.Code, n.Country) {
+			t.confirm(req, p, name)
+			return
+		}
+	}
+	t.ui.background(func(ctx context.Context) {
+		ps, err := t.ui.deps.API.SMSProjects(ctx, n.Country)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowInformation(lang.L("Cannot reuse"), loadErrorText(lang.L("Could not get the current price"), err)+" "+lang.L("Nothing was spent."), t.ui.win)
+				return
+			}
+			for _, p := range ps {
+				if p.ProjectID == n.ProjectID {
+					t.confirm(req, p, name)
+					return
+				}
+			}
+			dialog.ShowInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), n.Label, name), t.ui.win)
+		})
+	})
+}
+
+// setOrHide shows text in l, or hides l when there is none (no empty gap in the form).
+func setOrHide(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// reloadBalance asks for the balance after a purchase and shows it beside the total. UI
+// goroutine only.
+func (t *smsTab) reloadBalance() {
+	t.ui.background(func(ctx context.Context) {
+		t.ui.balance.load(ctx)
+		fyne.Do(t.updateTotal)
+	})
+}
