@@ -1,0 +1,545 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// orderDetail is the right-hand pane of the Orders tab: the selected order's facts, its status
+// history and its delivered accounts (masked until revealed; copy, QR, export), or what is known
+// of an unconfirmed attempt with the actions that settle it.
+type orderDetail struct {
+	t    *ordersTab
+	root *fyne.Container
+
+	empty   *fyne.Container
+	body    *fyne.Container
+	title   *widget.Label
+	copyNum *widget.Button
+	badge   *fyne.Container
+	note    *widget.Label // what an action found, or a warning about the entry
+	check   *widget.Button
+	markNot *widget.Button
+	actions *fyne.Container
+	facts   *fyne.Container
+	histBox *fyne.Container
+	center  *fyne.Container // the info alone, or the info over the accounts
+	info    *container.Scroll
+	split   *container.Split
+
+	accTitle *widget.Label
+	accMsg   *widget.Label
+	reveal   *widget.Check
+	copyAll  *widget.Button
+	export   *widget.Button
+	accList  *widget.List
+	accRows  map[fyne.CanvasObject]*accountRow
+
+	// UI goroutine only.
+	row      orderRow
+	has      bool
+	accounts []string     // the delivered accounts of the shown order, in arrival order
+	chosen   map[int]bool // accounts ticked for export, by index
+	revealed bool
+	sticky   bool // the note says what an action found: kept until another order is picked
+	gen      int  // bumped by every show: a slower load of an earlier selection is dropped
+	history  []cache.StatusChange
+}
+
+// accountRow is one line of the accounts list.
+type accountRow struct {
+	idx      int
+	check    *widget.Check
+	text     *widget.Label
+	copy     *widget.Button
+	updating bool
+}
+
+func newOrderDetail(t *ordersTab) *orderDetail {
+	u := t.ui
+	d := &orderDetail{t: t, accRows: map[fyne.CanvasObject]*accountRow{}, chosen: map[int]bool{}}
+	hint := widget.NewLabel(lang.L("Select an order to see its status history and delivered accounts."))
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Alignment = fyne.TextAlignCenter
+	d.empty = container.NewVBox(layout.NewSpacer(), hint, layout.NewSpacer())
+
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.SizeName = theme.SizeNameSubHeadingText
+	d.title.Truncation = fyne.TextTruncateEllipsis
+	d.copyNum = u.newCopyButton(lang.L("Copy number"), false, func() string {
+		if d.row.order == nil {
+			return ""
+		}
+		return strconv.FormatInt(d.row.order.ID, 10)
+	})
+	d.copyNum.Importance = widget.LowImportance
+	d.badge = newBadge()
+	d.note = widget.NewLabel("")
+	d.note.Wrapping = fyne.TextWrapWord
+	d.note.Hide()
+	d.check = widget.NewButtonWithIcon(lang.L("Check now"), theme.ViewRefreshIcon(), d.checkNow)
+	d.markNot = widget.NewButtonWithIcon(lang.L("Mark as not placed…"), theme.CancelIcon(), d.confirmNotPlaced)
+	d.actions = container.NewHBox(d.check, d.markNot)
+	d.facts = container.New(layout.NewFormLayout())
+	d.histBox = container.NewVBox()
+	d.info = container.NewVScroll(container.NewVBox(d.facts, d.histBox))
+
+	d.accTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.accMsg = widget.NewLabel(lang.L("No account delivered yet. They appear here as they are delivered."))
+	d.accMsg.Wrapping = fyne.TextWrapWord
+	d.reveal = widget.NewCheck(lang.L("Show passwords"), func(on bool) {
+		d.revealed = on
+		d.accList.Refresh()
+	})
+	d.copyAll = u.newCopyButton(lang.L("Copy all"), true, func() string { return strings.Join(d.accounts, "\n") })
+	d.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), d.showExport)
+	d.accList = widget.NewList(func() int { return len(d.accounts) }, d.newAccountRow, d.updateAccountRow)
+	// The title over the tools, so that the pane stays narrow enough for the list beside it.
+	accBar := container.NewVBox(d.accTitle, container.NewHBox(d.reveal, layout.NewSpacer(), d.copyAll, d.export))
+	accBox := container.NewBorder(accBar, nil, nil, nil, container.NewStack(d.accList, container.NewVBox(d.accMsg)))
+	d.split = container.NewVSplit(d.info, accBox)
+	d.split.Offset = 0.45
+	d.center = container.NewStack(d.info)
+
+	head := container.NewVBox(
+		container.NewBorder(nil, nil, nil, container.NewHBox(d.copyNum, container.NewCenter(d.badge)), d.title),
+		d.note,
+		d.actions,
+		widget.NewSeparator(),
+	)
+	d.body = container.NewBorder(head, nil, nil, nil, d.center)
+	d.body.Hide()
+	d.root = container.NewStack(d.empty, d.body)
+	return d
+}
+
+// clear shows the hint instead of an order. UI goroutine only.
+func (d *orderDetail) clear() {
+	d.has = false
+	d.gen++
+	d.row = orderRow{}
+	d.accounts, d.history = nil, nil
+	d.body.Hide()
+	d.empty.Show()
+}
+
+// show shows r. fresh: the user picked it (reveal, ticks and notes start over); otherwise r is
+// the same row re-read after a change, and what the user set is kept. UI goroutine only.
+func (d *orderDetail) show(r orderRow, fresh bool) {
+	if !d.has || d.row.key() != r.key() {
+		fresh = true
+	}
+	if fresh {
+		d.revealed = false
+		d.reveal.SetChecked(false)
+		d.chosen = map[int]bool{}
+		d.sticky = false
+		d.note.Hide()
+		d.accounts, d.history = nil, nil
+	}
+	d.row, d.has = r, true
+	d.gen++
+	d.render()
+	d.empty.Hide()
+	d.body.Show()
+	if r.order != nil && d.t.ui.deps.Store != nil {
+		d.load(r.order.ID)
+	}
+}
+
+// load reads the history and the delivered accounts of order id off the UI goroutine.
+func (d *orderDetail) load(id int64) {
+	gen, st := d.gen, d.t.ui.deps.Store
+	d.t.ui.background(func(context.Context) {
+		hist, err := st.OrderHistory(id)
+		if err != nil {
+			d.t.ui.deps.Logf("orders: history of %d: %v", id, err)
+		}
+		dels, err := st.Deliveries(id)
+		if err != nil {
+			d.t.ui.deps.Logf("orders: deliveries of %d: %v", id, err)
+		}
+		var accounts []string
+		for _, dl := range dels {
+			if dl.Kind == cache.DeliveryAccount {
+				accounts = append(accounts, dl.Value)
+			}
+		}
+		fyne.Do(func() {
+			if gen != d.gen {
+				return
+			}
+			d.history, d.accounts = hist, accounts
+			d.render()
+		})
+	})
+}
+
+// render draws the shown row with what is loaded. UI goroutine only.
+func (d *orderDetail) render() {
+	r, u := d.row, d.t.ui
+	kind := r.kind()
+	if r.order != nil {
+		d.title.SetText(fmt.Sprintf(lang.L("Order #%d"), r.order.ID))
+		d.copyNum.Show()
+	} else {
+		d.title.SetText(lang.L("Order without a number"))
+		d.copyNum.Hide()
+	}
+	text, imp := r.badge()
+	setBadge(d.badge, text, imp)
+
+	// Actions: Check now where an order id is known and the order is not final; Mark as not
+	// placed while the journal entry is unconfirmed.
+	canCheck := r.order != nil && !r.order.Terminal && kind != kindSending
+	unconf := r.spend != nil && r.spend.State == cache.SpendUnconfirmed && kind == kindUnconfirmed
+	d.check.Hidden = !canCheck
+	d.markNot.Hidden = !unconf
+	if canCheck || unconf {
+		d.actions.Show()
+	} else {
+		d.actions.Hide()
+	}
+	d.actions.Refresh()
+	if !d.sticky {
+		switch kind {
+		case kindUnconfirmed:
+			d.setWarning(d.unconfirmedText(), widget.WarningImportance)
+		case kindNotPlaced:
+			d.setWarning(fmt.Sprintf(lang.L("You marked this order as not placed on %s."), formatWhen(r.spend.UpdatedAt)), widget.MediumImportance)
+		case kindSending:
+			d.setWarning(lang.L("Being sent to HstockPlus…"), widget.MediumImportance)
+		default:
+			d.note.Hide()
+		}
+	}
+
+	// Facts.
+	var kv []fyne.CanvasObject
+	add := func(k, v string, wrap fyne.TextWrap) {
+		if v == "" {
+			return
+		}
+		kl := widget.NewLabelWithStyle(k, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		vl := widget.NewLabel(v)
+		vl.Wrapping = wrap
+		kv = append(kv, kl, vl)
+	}
+	service := r.label()
+	if r.order != nil && r.order.Service != 0 && !strings.Contains(service, "#") {
+		service += fmt.Sprintf(" (#%d)", r.order.Service)
+	} else if r.order == nil && r.spend.Add.Service != 0 {
+		service += fmt.Sprintf(" (#%d)", r.spend.Add.Service)
+	}
+	add(lang.L("Service"), service, fyne.TextWrapWord)
+	add(lang.L("Link"), r.link(), fyne.TextWrapBreak)
+	add(lang.L("Quantity"), groupDigits(r.quantity()), fyne.TextWrapOff)
+	if o := r.order; o != nil && o.Status != "" {
+		add(lang.L("Start count"), groupDigits(o.StartCount), fyne.TextWrapOff)
+		add(lang.L("Remains"), groupDigits(o.Remains), fyne.TextWrapOff)
+		if o.Quantity > 0 {
+			done := min(max(o.Quantity-o.Remains, 0), o.Quantity)
+			add(lang.L("Progress"), fmt.Sprintf(lang.L("%s of %s (%d%%)"), groupDigits(done), groupDigits(o.Quantity), done*100/o.Quantity), fyne.TextWrapOff)
+		}
+		add(lang.L("Charge"), r.chargeText(u.currency()), fyne.TextWrapOff)
+	}
+	if e := r.estimate(); !e.IsZero() {
+		add(lang.L("Estimate"), fmt.Sprintf(lang.L("≈ %s %s (shown before ordering)"), e.StringFixed(4), u.currency()), fyne.TextWrapWord)
+	}
+	if r.order != nil {
+		add(lang.L("Placed"), formatWhen(r.order.PlacedAt), fyne.TextWrapOff)
+		if !r.order.UpdatedAt.IsZero() {
+			add(lang.L("Updated"), formatWhen(r.order.UpdatedAt), fyne.TextWrapOff)
+		}
+		if !r.order.CheckedAt.IsZero() {
+			add(lang.L("Last checked"), formatWhen(r.order.CheckedAt), fyne.TextWrapOff)
+		}
+	} else {
+		add(lang.L("Sent"), formatWhen(r.spend.CreatedAt), fyne.TextWrapOff)
+	}
+	if r.spend != nil && r.spend.Error != "" && kind != kindNotPlaced {
+		add(lang.L("Reason"), r.spend.Error, fyne.TextWrapWord)
+	}
+	d.facts.Objects = kv
+	d.facts.Refresh()
+
+	// Status history, oldest first.
+	d.histBox.Objects = nil
+	if r.order != nil {
+		h := widget.NewLabelWithStyle(lang.L("Status history"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		d.histBox.Add(h)
+		if len(d.history) == 0 {
+			d.histBox.Add(widget.NewLabel(lang.L("No status yet: HstockPlus is asked regularly.")))
+		}
+		for _, c := range d.history {
+			line := fmt.Sprintf("%s  %s", formatWhen(c.At), c.Status)
+			if c.Status == "" {
+				line = fmt.Sprintf("%s  %s", formatWhen(c.At), lang.L("(no status)"))
+			}
+			line += fmt.Sprintf(lang.L(" · charge %s · start %s · remains %s"), c.Charge, groupDigits(c.StartCount), groupDigits(c.Remains))
+			l := widget.NewLabel(line)
+			l.Wrapping = fyne.TextWrapWord
+			d.histBox.Add(l)
+		}
+	}
+	d.histBox.Refresh()
+
+	// Accounts: shown for product orders and for any order that has some.
+	withAccounts := r.order != nil && (len(d.accounts) > 0 || r.order.Delivered > 0 ||
+		strings.EqualFold(r.order.EntityType, client.EntityProduct))
+	d.accTitle.SetText(fmt.Sprintf(lang.L("Delivered accounts (%d)"), len(d.accounts)))
+	if len(d.accounts) == 0 {
+		d.accMsg.Show()
+		d.reveal.Disable()
+		d.copyAll.Disable()
+		d.export.Disable()
+	} else {
+		d.accMsg.Hide()
+		d.reveal.Enable()
+		d.copyAll.Enable()
+		d.export.Enable()
+	}
+	want := fyne.CanvasObject(d.info)
+	if withAccounts {
+		want = d.split
+	}
+	if len(d.center.Objects) != 1 || d.center.Objects[0] != want {
+		d.center.Objects = []fyne.CanvasObject{want}
+		d.center.Refresh()
+	}
+	d.accList.Refresh()
+}
+
+func (d *orderDetail) unconfirmedText() string {
+	r := d.row
+	var b strings.Builder
+	b.WriteString(lang.L("The connection broke before HstockPlus answered, so this order may or may not have been placed. It was not sent again."))
+	if e := r.estimate(); !e.IsZero() {
+		b.WriteString(" " + fmt.Sprintf(lang.L("Check your balance: if it went down by about %s %s, the order was placed."), e.StringFixed(2), d.t.ui.currency()))
+	} else {
+		b.WriteString(" " + lang.L("Check your balance: if it went down by the order's cost, the order was placed."))
+	}
+	if r.order != nil {
+		b.WriteString(" " + fmt.Sprintf(lang.L("HstockPlus gave it number #%d: it is checked regularly, or now with Check now."), r.order.ID))
+	}
+	return b.String()
+}
+
+func (d *orderDetail) setWarning(text string, imp widget.Importance) {
+	d.note.Importance = imp
+	d.note.SetText(text)
+	d.note.Show()
+}
+
+// setNote shows what an action found; it stays until another order is picked.
+func (d *orderDetail) setNote(text string, imp widget.Importance) {
+	d.sticky = true
+	d.setWarning(text, imp)
+}
+
+// ---- accounts ----
+
+func (d *orderDetail) newAccountRow() fyne.CanvasObject {
+	ar := &accountRow{}
+	ar.check = widget.NewCheck("", func(on bool) {
+		if ar.updating {
+			return
+		}
+		if on {
+			d.chosen[ar.idx] = true
+		} else {
+			delete(d.chosen, ar.idx)
+		}
+	})
+	ar.text = widget.NewLabel("")
+	ar.text.Truncation = fyne.TextTruncateEllipsis
+	account := func() string {
+		if ar.idx < len(d.accounts) {
+			return d.accounts[ar.idx]
+		}
+		return ""
+	}
+	// The copy button is an icon (it says "Copied" once tapped), to leave the account room.
+	ar.copy = d.t.ui.newCopyButton("", true, account)
+	qr := d.t.ui.newQRButton(lang.L("Delivered account"), account)
+	o := container.NewBorder(nil, nil, ar.check, container.NewHBox(ar.copy, qr), ar.text)
+	d.accRows[o] = ar
+	return o
+}
+
+func (d *orderDetail) updateAccountRow(id widget.ListItemID, o fyne.CanvasObject) {
+	ar := d.accRows[o]
+	if ar == nil || id >= len(d.accounts) {
+		return
+	}
+	ar.idx = id
+	ar.updating = true
+	ar.check.SetChecked(d.chosen[id])
+	ar.updating = false
+	a := d.accounts[id]
+	if !d.revealed {
+		a = maskAccount(a)
+	}
+	ar.text.SetText(strings.Join(strings.Fields(strings.ReplaceAll(a, "\r", "")), " "))
+}
+
+// maskAccount hides the secret part of an account: what follows the first ':' (login:password,
+// mail:password:recovery…). An account without ':' shows only its first three characters, and
+// only when it is long. The mask has a fixed length, so it does not tell the password's length.
+func maskAccount(a string) string {
+	const dots = "••••••"
+	if i := strings.IndexByte(a, ':'); i >= 0 {
+		return a[:i+1] + dots
+	}
+	if r := []rune(a); len(r) > 8 {
+		return string(r[:3]) + dots
+	}
+	return dots
+}
+
+// chosenAccounts are the ticked accounts, in arrival order.
+func (d *orderDetail) chosenAccounts() []string {
+	var out []string
+	for i, a := range d.accounts {
+		if d.chosen[i] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ---- actions ----
+
+// checkNow asks HstockPlus for the order's status off the UI goroutine and records it. An
+// unconfirmed journal entry that the server knows the order of is settled as placed. UI goroutine.
+func (d *orderDetail) checkNow() {
+	r, u := d.row, d.t.ui
+	if r.order == nil || u.deps.Store == nil {
+		return
+	}
+	id := r.order.ID
+	var spendID uint64
+	if r.order.Unconfirmed {
+		spendID = r.order.SpendID
+	}
+	d.check.Disable()
+	d.check.SetText(lang.L("Checking…"))
+	u.background(func(ctx context.Context) {
+		text, imp := checkOrder(ctx, u.deps.API, u.deps.Store, id, spendID, u.deps.Logf)
+		fyne.Do(func() {
+			d.check.Enable()
+			d.check.SetText(lang.L("Check now"))
+			if d.has && d.row.key() == (rowKey{order: id}) {
+				d.setNote(text, imp)
+			}
+			d.t.reload()
+		})
+	})
+}
+
+// checkOrder asks the status of order id and records it; spendID is its unconfirmed journal
+// entry (0: none), settled as placed when the server knows the order. It returns a sentence for
+// the user. The events the record produces are marked notified: the user is looking at the
+// result. Off the UI goroutine.
+func checkOrder(ctx context.Context, api API, st *cache.Store, id int64, spendID uint64, logf func(string, ...any)) (string, widget.Importance) {
+	s, err := api.Status(ctx, id)
+	if err == nil && s == nil {
+		err = errors.New(lang.L("HstockPlus gave an empty answer."))
+	}
+	if err != nil {
+		if errors.Is(err, client.ErrOrderNotFound) && spendID != 0 {
+			return fmt.Sprintf(lang.L("HstockPlus does not know order #%d: it was probably not placed. Check your balance, then mark it as not placed."), id), widget.WarningImportance
+		}
+		return describeError(err), widget.DangerImportance
+	}
+	confirmed := false
+	if spendID != 0 {
+		// The order answers: it exists, so the entry whose answer was lost was placed.
+		_, err := st.MarkPlaced(spendID, id)
+		switch {
+		case err == nil:
+			confirmed = true
+		case errors.Is(err, cache.ErrBadTransition):
+		default:
+			logf("orders: settling journal entry %d of order %d: %v", spendID, id, err)
+		}
+	}
+	up, err := st.RecordOrderStatus(id, *s)
+	if err != nil {
+		return fmt.Sprintf(lang.L("The status could not be saved: %v"), err), widget.DangerImportance
+	}
+	if len(up.Events) > 0 {
+		ids := make([]uint64, 0, len(up.Events))
+		for _, ev := range up.Events {
+			ids = append(ids, ev.ID)
+		}
+		if err := st.MarkNotified(ids...); err != nil {
+			logf("orders: %v", err)
+		}
+	}
+	status := string(s.Status)
+	if status == "" {
+		status = lang.L("no status")
+	}
+	if confirmed {
+		return fmt.Sprintf(lang.L("Confirmed: HstockPlus knows order #%d (%s). It was placed."), id, status), widget.SuccessImportance
+	}
+	if len(up.New) > 0 {
+		return fmt.Sprintf(lang.L("Status: %s. %d new accounts delivered."), status, len(up.New)), widget.SuccessImportance
+	}
+	return fmt.Sprintf(lang.L("Status: %s."), status), widget.MediumImportance
+}
+
+// confirmNotPlaced asks the user to check the balance, then settles the unconfirmed entry as not
+// placed. UI goroutine only.
+func (d *orderDetail) confirmNotPlaced() {
+	r, u := d.row, d.t.ui
+	if r.spend == nil || u.deps.Store == nil {
+		return
+	}
+	sp := *r.spend
+	text := lang.L("Check your balance first.")
+	if !sp.Estimate.IsZero() {
+		text += " " + fmt.Sprintf(lang.L("If it went down by about %s %s around %s, this order WAS placed: do not mark it."), sp.Estimate.StringFixed(2), u.currency(), formatWhen(sp.CreatedAt))
+	} else {
+		text += " " + fmt.Sprintf(lang.L("If it went down by the order's cost around %s, this order WAS placed: do not mark it."), formatWhen(sp.CreatedAt))
+	}
+	text += "\n\n" + lang.L("Marking it as not placed settles it for good: it is listed as not placed and no longer waits for you.")
+	msg := widget.NewLabel(text)
+	msg.Wrapping = fyne.TextWrapWord
+	dlg := dialog.NewCustomConfirm(lang.L("Mark as not placed?"), lang.L("Mark as not placed"), lang.L("Cancel"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		st := u.deps.Store
+		u.background(func(context.Context) {
+			err := st.MarkFailed(sp.ID, notPlacedReason)
+			fyne.Do(func() {
+				if err != nil {
+					if errors.Is(err, cache.ErrBadTransition) {
+						d.setNote(lang.L("This entry was settled meanwhile; it is shown as it stands now."), widget.WarningImportance)
+					} else {
+						d.setNote(fmt.Sprintf(lang.L("Could not record it: %v"), err), widget.DangerImportance)
+					}
+				}
+				d.t.reload()
+			})
+		})
+	}, u.win)
+	dlg.Resize(fyne.NewSize(460, 0))
+	dlg.Show()
+}

@@ -1,0 +1,139 @@
+package gui
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Export of delivered accounts.
+//
+// .txt: one account per line, each line ending in "\n", exactly as delivered. An account that
+// itself holds a line break (no real account does; a hostile or broken answer might) has its line
+// breaks replaced by spaces, so that the file always has exactly one line per account.
+//
+// .csv: RFC 4180 through encoding/csv, header "order,account", then one record per account with
+// the account verbatim (quoted when it holds a comma, a quote or a line break). The account is not
+// split into login and password: accounts come as login:password, mail:password:recovery-mail,
+// or tokens without any ':', and a split on the first ':' would misrepresent the latter; the
+// single column reads back exactly as delivered.
+
+// exportTXT is the .txt export of accounts.
+func exportTXT(accounts []string) []byte {
+	var b bytes.Buffer
+	for _, a := range accounts {
+		b.WriteString(oneLine(a))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// oneLine replaces the line breaks in s by spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", " ")
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}
+
+// exportCSV is the .csv export of the accounts of order.
+func exportCSV(order int64, accounts []string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"order", "account"}) // a bytes.Buffer does not fail
+	id := strconv.FormatInt(order, 10)
+	for _, a := range accounts {
+		_ = w.Write([]string{id, a})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// writeExport writes data to w and closes it; the first error wins.
+func writeExport(w io.WriteCloser, data []byte) error {
+	_, err := w.Write(data)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// showExport asks what to export (all or the ticked accounts; .txt or .csv), then where. UI
+// goroutine only.
+func (d *orderDetail) showExport() {
+	if d.row.order == nil || len(d.accounts) == 0 {
+		return
+	}
+	order, all, chosen := d.row.order.ID, d.accounts, d.chosenAccounts()
+	optAll := fmt.Sprintf(lang.L("All %d accounts"), len(all))
+	optSel := fmt.Sprintf(lang.L("The %d ticked"), len(chosen))
+	scopes := []string{optAll}
+	if len(chosen) > 0 {
+		scopes = append(scopes, optSel)
+	}
+	scope := widget.NewRadioGroup(scopes, nil)
+	scope.Required = true
+	scope.SetSelected(scopes[len(scopes)-1])
+	optTXT := lang.L("Text (.txt): one account per line")
+	optCSV := lang.L("CSV (.csv): columns order, account")
+	format := widget.NewRadioGroup([]string{optTXT, optCSV}, nil)
+	format.Required = true
+	format.SetSelected(optTXT)
+	warn := widget.NewLabel(lang.L("The file holds the passwords: keep it private."))
+	warn.Importance = widget.WarningImportance
+	warn.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(scope, widget.NewSeparator(), format, warn)
+	dlg := dialog.NewCustomConfirm(lang.L("Export accounts"), lang.L("Save…"), lang.L("Cancel"), content, func(ok bool) {
+		if !ok {
+			return
+		}
+		accounts := all
+		if scope.Selected == optSel {
+			accounts = chosen
+		}
+		d.saveExport(order, accounts, format.Selected == optCSV)
+	}, d.t.ui.win)
+	dlg.Resize(fyne.NewSize(420, 0))
+	dlg.Show()
+}
+
+// saveExport asks for a file and writes the export there. UI goroutine only.
+func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
+	data, ext := exportTXT(accounts), ".txt"
+	if asCSV {
+		data, ext = exportCSV(order, accounts), ".csv"
+	}
+	win := d.t.ui.win
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		name := w.URI().Name()
+		if err := writeExport(w, data); err != nil {
+			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			return
+		}
+		if d.has && d.row.order != nil && d.row.order.ID == order {
+			d.setNote(fmt.Sprintf(lang.L("Saved %d accounts to %s."), len(accounts), name), widget.SuccessImportance)
+		}
+	}, win)
+	fd.SetFileName(fmt.Sprintf("hstockplus-order-%d-accounts%s", order, ext))
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
+}
