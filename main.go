@@ -193,6 +193,12 @@ func runApp(cfg config) error {
 		}
 		defer run.Close(context.Background())
 		endpoint, key, storeDir = run.URL, run.Key, filepath.Join(cfg.dataDir, "demo")
+		// The simulated account starts afresh on every run (balance, order numbers), so its
+		// local database does too: old demo orders would otherwise merge with new ones that
+		// reuse their numbers. The directory and its key are kept; nothing real is in it.
+		if err := os.RemoveAll(cache.DBDir(storeDir)); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
 		log.Printf("demo mode: built-in sandbox at %s", run.URL)
 	}
 	opts := []client.Option{
