@@ -246,9 +246,39 @@ func (s *Store) MarkSMSPlaced(id uint64, orders []client.SMSOrder) ([]SMSNumber,
 
 // MarkFailed settles an entry as not placed: the server refused it, or (from unconfirmed) a check
 // showed that nothing was bought. Synced.
+//
+// Orders or numbers already linked to the entry (an unconfirmed entry whose id was known) are
+// closed with it: nothing was bought, so the poller stops asking about them.
 func (s *Store) MarkFailed(id uint64, reason string) error {
-	_, err := s.settle(id, SpendFailed, func(_ *badger.Txn, sp *Spend) error {
+	_, err := s.settle(id, SpendFailed, func(txn *badger.Txn, sp *Spend) error {
 		sp.Error = reason
+		for _, oid := range sp.Orders {
+			if sp.Action == ActionAdd {
+				o, err := getOrder(txn, oid)
+				if errors.Is(err, ErrNotFound) || err == nil && o.Terminal {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				o.Terminal = true
+				if err := putOrder(txn, &o, false); err != nil {
+					return err
+				}
+				continue
+			}
+			n, err := getSMS(txn, oid)
+			if errors.Is(err, ErrNotFound) || err == nil && n.Closed {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			n.Closed = true
+			if err := putSMS(txn, &n, false); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return err

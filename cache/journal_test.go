@@ -353,3 +353,37 @@ func TestBalanceHistory(t *testing.T) {
 		t.Fatal("a currency change was not stored")
 	}
 }
+
+func TestMarkFailedClosesLinkedOrdersAndNumbers(t *testing.T) {
+	s := memStore(t)
+	sp, err := s.BeginAdd(client.AddRequest{Service: 1, Quantity: 10, Link: "https://x.y/z"}, "Likes", client.MustDecimal("0.01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkUnconfirmed(sp.ID, "answer lost", 777); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := s.OpenOrders(); len(open) != 1 || open[0].ID != 777 {
+		t.Fatalf("open before = %+v", open)
+	}
+	if err := s.MarkFailed(sp.ID, "marked not placed by the user"); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := s.OpenOrders(); len(open) != 0 {
+		t.Fatalf("an order marked not placed is still polled: %+v", open)
+	}
+
+	ss, err := s.BeginAddSMS(client.AddSMSRequest{ProjectID: "p", Quantity: 1}, "OpenAI", client.MustDecimal("0.5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkUnconfirmed(ss.ID, "answer lost", 888); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkFailed(ss.ID, "not placed"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.SMSNumber(888); err != nil || !n.Closed {
+		t.Fatalf("number after MarkFailed: %+v %v", n, err)
+	}
+}
