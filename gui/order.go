@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -75,40 +76,62 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest) {
 	d.Show()
 }
 
-// placeOrder journals the order, sends it once, and records what became of it. It never sends
-// twice: a lost answer leaves an unconfirmed journal entry for the user to resolve. Off the UI
-// goroutine.
+// spendOnce is the protocol of every call that spends money: begin writes the journal entry
+// (a synced write) before send is called, once; a call that worked is settled by placed, one
+// that provably never took effect (client.ErrNotSent: refused, or never sent) is marked failed,
+// and any other failure — the request may have reached the server — is marked unconfirmed for
+// the user to resolve. Nothing is ever re-sent. afterwards runs when something may have been
+// bought (the poller and the tab look at it). Off the UI goroutine.
+func (u *UI) spendOnce(what string, begin func() (cache.Spend, error), send func() error, placed func(cache.Spend) error, afterwards func()) (orderOutcome, error) {
+	sp, err := begin()
+	if err != nil {
+		return orderNotPlaced, fmt.Errorf(lang.L("could not record the %s before sending it, so it was not sent: %w"), what, err)
+	}
+	err = send()
+	st := u.deps.Store
+	switch {
+	case err == nil:
+		if jerr := placed(sp); jerr != nil {
+			u.deps.Logf("journal: %s placed but not recorded as such: %v", what, jerr)
+		}
+		afterwards()
+		return orderPlaced, nil
+	case errors.Is(err, client.ErrNotSent):
+		if jerr := st.MarkFailed(sp.ID, describeError(err)); jerr != nil {
+			u.deps.Logf("journal: %v", jerr)
+		}
+		return orderNotPlaced, err
+	default:
+		if jerr := st.MarkUnconfirmed(sp.ID, describeError(err)); jerr != nil {
+			u.deps.Logf("journal: %v", jerr)
+		}
+		u.deps.Logf("journal: outcome unknown for a %s (entry %d)", what, sp.ID)
+		afterwards()
+		return orderUnconfirmed, err
+	}
+}
+
+// placeOrder journals the order, sends it once and records what became of it (spendOnce).
+// Off the UI goroutine.
 func (u *UI) placeOrder(ctx context.Context, s client.Service, req client.AddRequest, estimate client.Decimal) (orderOutcome, int64, error) {
 	st := u.deps.Store
 	if st == nil {
 		return orderNotPlaced, 0, errors.New(lang.L("The local store is not open: orders cannot be recorded, so none is placed."))
 	}
-	sp, err := st.BeginAdd(req, s.Name, estimate)
-	if err != nil {
-		return orderNotPlaced, 0, fmt.Errorf(lang.L("could not record the order before sending it, so it was not sent: %w"), err)
+	var res *client.AddResult
+	out, err := u.spendOnce(lang.L("order"),
+		func() (cache.Spend, error) { return st.BeginAdd(req, s.Name, estimate) },
+		func() (err error) { res, err = u.deps.API.Add(ctx, req); return err },
+		func(sp cache.Spend) error {
+			u.deps.Logf("order: placed #%d (service %d × %d)", res.Order, req.Service, req.Quantity)
+			_, err := st.MarkPlaced(sp.ID, res.Order)
+			return err
+		},
+		u.notifyPlaced)
+	if out == orderPlaced {
+		return out, res.Order, nil
 	}
-	res, err := u.deps.API.Add(ctx, req)
-	switch {
-	case err == nil:
-		if _, jerr := st.MarkPlaced(sp.ID, res.Order); jerr != nil {
-			u.deps.Logf("journal: order %d placed but not recorded as such: %v", res.Order, jerr)
-		}
-		u.deps.Logf("order: placed #%d (service %d × %d)", res.Order, req.Service, req.Quantity)
-		u.notifyPlaced()
-		return orderPlaced, res.Order, nil
-	case errors.Is(err, client.ErrNotSent):
-		if jerr := st.MarkFailed(sp.ID, describeError(err)); jerr != nil {
-			u.deps.Logf("journal: %v", jerr)
-		}
-		return orderNotPlaced, 0, err
-	default:
-		if jerr := st.MarkUnconfirmed(sp.ID, describeError(err)); jerr != nil {
-			u.deps.Logf("journal: %v", jerr)
-		}
-		u.deps.Logf("order: outcome unknown for service %d × %d", req.Service, req.Quantity)
-		u.notifyPlaced()
-		return orderUnconfirmed, 0, err
-	}
+	return out, 0, err
 }
 
 func (u *UI) notifyPlaced() {

@@ -154,36 +154,23 @@ func (t *smsTab) place(ctx context.Context, req client.AddSMSRequest, label stri
 	if st == nil {
 		return orderNotPlaced, nil, errors.New(lang.L("The local store is not open: numbers cannot be recorded, so none is rented."))
 	}
-	sp, err := st.BeginAddSMS(req, label, estimate)
-	if err != nil {
-		return orderNotPlaced, nil, fmt.Errorf(lang.L("could not record the purchase before sending it, so it was not sent: %w"), err)
-	}
-	orders, err := u.deps.API.AddSMS(ctx, req)
-	switch {
-	case err == nil:
-		nums, jerr := st.MarkSMSPlaced(sp.ID, orders)
-		if jerr != nil {
-			u.deps.Logf("journal: SMS numbers placed but not recorded as such: %v", jerr)
-			for _, o := range orders {
-				nums = append(nums, cache.SMSNumber{Order: o.Order, Phone: o.Phone, Country: o.Country, Label: label})
+	var orders []client.SMSOrder
+	var nums []cache.SMSNumber
+	out, err := u.spendOnce(lang.L("purchase"),
+		func() (cache.Spend, error) { return st.BeginAddSMS(req, label, estimate) },
+		func() (err error) { orders, err = u.deps.API.AddSMS(ctx, req); return err },
+		func(sp cache.Spend) error {
+			u.deps.Logf("sms: rented %d number(s) (project %s)", len(orders), req.ProjectID)
+			var err error
+			if nums, err = st.MarkSMSPlaced(sp.ID, orders); err != nil {
+				for _, o := range orders { // show them all the same
+					nums = append(nums, cache.SMSNumber{Order: o.Order, Phone: o.Phone, Country: o.Country, Label: label})
+				}
 			}
-		}
-		u.deps.Logf("sms: rented %d number(s) (project %s)", len(orders), req.ProjectID)
-		t.notifyPlaced()
-		return orderPlaced, nums, nil
-	case errors.Is(err, client.ErrNotSent):
-		if jerr := st.MarkFailed(sp.ID, describeError(err)); jerr != nil {
-			u.deps.Logf("journal: %v", jerr)
-		}
-		return orderNotPlaced, nil, err
-	default:
-		if jerr := st.MarkUnconfirmed(sp.ID, describeError(err)); jerr != nil {
-			u.deps.Logf("journal: %v", jerr)
-		}
-		u.deps.Logf("sms: outcome unknown for project %s × %d", req.ProjectID, req.Quantity)
-		t.notifyPlaced()
-		return orderUnconfirmed, nil, err
-	}
+			return err
+		},
+		t.notifyPlaced)
+	return out, nums, err
 }
 
 // notifyPlaced has the poller look at the new numbers and shows them. Off the UI goroutine.
