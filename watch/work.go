@@ -158,23 +158,36 @@ func (p *Poller) execStatus(ctx context.Context, o op, r *result) {
 	r.done = st.Status.Terminal()
 }
 
-func (p *Poller) execSMSCode(ctx context.Context, o op, r *result) {
+// fetchCode asks sms_code and, when a code came, stores it (vault and events, one synced
+// transaction) into r. It returns the answer, or nil with r.err set.
+func (p *Poller) fetchCode(ctx context.Context, o op, r *result) *client.SMSCode {
 	c, err := p.api.SMSCode(ctx, o.id)
 	if err == nil && c == nil {
 		err = errEmptyAnswer
 	}
 	if err != nil {
 		r.err = err
-		return
+		return nil
 	}
 	if c.Received() {
 		up, err := p.store.RecordSMSCode(o.id, *c)
 		if err != nil {
 			r.err = &storeError{"storing an SMS code", err}
-			return
+			return nil
 		}
 		r.events, r.fresh = up.Events, up.New
-		r.codeStored, r.changed = true, true
+		r.codeStored = true
+	}
+	return c
+}
+
+func (p *Poller) execSMSCode(ctx context.Context, o op, r *result) {
+	c := p.fetchCode(ctx, o, r)
+	if c == nil {
+		return
+	}
+	if c.Received() {
+		r.changed = true
 		if err := p.store.CloseSMS(o.id); err != nil {
 			r.err = &storeError{"closing an SMS number", err}
 			return
@@ -230,22 +243,9 @@ func (p *Poller) execSMSStatus(ctx context.Context, o op, r *result) {
 
 // execSMSFinal is the last look at a number that expired without a code.
 func (p *Poller) execSMSFinal(ctx context.Context, o op, r *result) {
-	c, err := p.api.SMSCode(ctx, o.id)
-	if err == nil && c == nil {
-		err = errEmptyAnswer
-	}
-	if err != nil {
-		r.err = err
+	c := p.fetchCode(ctx, o, r)
+	if c == nil {
 		return
-	}
-	if c.Received() {
-		up, err := p.store.RecordSMSCode(o.id, *c)
-		if err != nil {
-			r.err = &storeError{"storing an SMS code", err}
-			return
-		}
-		r.events, r.fresh = up.Events, up.New
-		r.codeStored = true
 	}
 	p.expireAndClose(o, c, r)
 }
