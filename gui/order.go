@@ -59,20 +59,30 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest) {
 		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
 	}
 	text += "\n" + lang.L("The final charge is the one HstockPlus reports for the order.")
+	u.confirmSpend(lang.L("Confirm the order"), lang.L("Place order"), text, func(ctx context.Context) func() {
+		out, id, err := u.placeOrder(ctx, s, req, cost)
+		return func() { u.showOrderOutcome(s, req, cost, out, id, err) }
+	})
+}
+
+// confirmSpend asks the user to confirm a purchase described by text. On yes, spend runs off the
+// UI goroutine (with a timeout) and the function it returns, which shows the outcome, runs on
+// the UI goroutine. UI goroutine only.
+func (u *UI) confirmSpend(title, confirm, text string, spend func(ctx context.Context) func()) {
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(lang.L("Confirm the order"), lang.L("Place order"), lang.L("Cancel"), msg, func(ok bool) {
+	d := dialog.NewCustomConfirm(title, confirm, lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
 		u.async(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 			defer cancel()
-			out, id, err := u.placeOrder(ctx, s, req, cost)
-			fyne.Do(func() { u.showOrderOutcome(s, req, cost, out, id, err) })
+			show := spend(ctx)
+			fyne.Do(show)
 		})
 	}, u.win)
-	d.Resize(fyne.NewSize(480, 0))
+	d.Resize(fyne.NewSize(500, 0))
 	d.Show()
 }
 

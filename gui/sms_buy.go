@@ -129,21 +129,10 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 		}
 	}
 	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
-	msg := widget.NewLabel(text)
-	msg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(lang.L("Confirm the purchase"), lang.L("Rent"), lang.L("Cancel"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
-		u.async(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-			defer cancel()
-			out, nums, err := t.place(ctx, req, p.Name, cost)
-			fyne.Do(func() { t.showOutcome(cost, out, nums, err) })
-		})
-	}, u.win)
-	d.Resize(fyne.NewSize(500, 0))
-	d.Show()
+	u.confirmSpend(lang.L("Confirm the purchase"), lang.L("Rent"), text, func(ctx context.Context) func() {
+		out, nums, err := t.place(ctx, req, p.Name, cost)
+		return func() { t.showOutcome(cost, out, nums, err) }
+	})
 }
 
 // place journals the purchase, sends it once, and records what became of it: like placeOrder, it
