@@ -2,10 +2,8 @@ package gui
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -71,16 +69,8 @@ func orderUI(t *testing.T, balance string) (*UI, *sandbox.Server, *cache.Store) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()),
-		client.WithRetry(2, time.Millisecond, 5*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
 	st := memStore(t)
-	placed := 0
-	u := New(test.NewTempApp(t), Deps{API: api, Store: st, OnPlaced: func() { placed++ }})
+	u := New(test.NewTempApp(t), Deps{API: newLoopbackClient(t, srv), Store: st})
 	u.async = func(f func()) { f() }
 	u.catalog.load(context.Background())
 	u.balance.load(context.Background())

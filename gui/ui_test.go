@@ -25,13 +25,7 @@ func newSandboxUI(t *testing.T, demo bool) (*UI, *client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()),
-		client.WithRetry(2, time.Millisecond, 5*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := newLoopbackClient(t, srv)
 	u := New(a, Deps{API: api, Demo: demo})
 	return u, api
 }
