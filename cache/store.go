@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -138,6 +139,8 @@ type Store struct {
 	bg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+	// gcRuns counts the ticks gcLoop has handled (a RunGC each); tests read it.
+	gcRuns atomic.Int64
 
 	recovered int
 }
@@ -346,6 +349,7 @@ func (s *Store) gcLoop(every time.Duration) {
 			if err := s.RunGC(); err != nil && !errors.Is(err, ErrClosed) {
 				s.logf("cache: value log GC: %v", err)
 			}
+			s.gcRuns.Add(1)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,18 +185,59 @@ func TestCloseIsCleanAndFinal(t *testing.T) {
 
 func TestGCLoopRuns(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{EncryptionKey: testKey(t), GCInterval: 20 * time.Millisecond})
+	key := testKey(t)
+	var logMu sync.Mutex
+	var gcErrs []string
+	logf := func(format string, args ...any) {
+		if msg := fmt.Sprintf(format, args...); strings.Contains(msg, "value log GC") {
+			logMu.Lock()
+			gcErrs = append(gcErrs, msg)
+			logMu.Unlock()
+		}
+	}
+	s, err := Open(dir, Options{EncryptionKey: key, GCInterval: 20 * time.Millisecond, Logf: logf})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Overwritten snapshots leave garbage in the value log for the loop to collect.
 	for v := 0; v < 3; v++ {
 		if _, err := s.SaveServices("en", time.Time{}, genServices(2000, v)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(time.Second); s.gcRuns.Load() < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the GC loop ran %d times in 1s with a 20ms interval", s.gcRuns.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	// Close stops the loop: no tick is handled after it returns.
+	n := s.gcRuns.Load()
+	time.Sleep(60 * time.Millisecond)
+	if m := s.gcRuns.Load(); m != n {
+		t.Fatalf("the GC loop ran %d more times after Close", m-n)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if len(gcErrs) > 0 {
+		t.Fatalf("GC errors: %q", gcErrs)
+	}
+
+	// A negative interval disables the loop; RunGC still works by hand.
+	s, err = Open(dir, Options{EncryptionKey: key, GCInterval: -1, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.RunGC(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if n := s.gcRuns.Load(); n != 0 {
+		t.Fatalf("the GC loop ran %d times with GCInterval < 0", n)
 	}
 }
 
