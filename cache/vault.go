@@ -9,6 +9,8 @@ import (
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/hstockplus/hstockplus/client"
 )
 
 // The vault keeps what the user paid for: delivered account credentials and SMS codes, per order,
@@ -219,9 +221,13 @@ type Event struct {
 	// recorded.
 	Key string `json:"key,omitempty"`
 	// Text is a free, non-secret description.
-	Text       string    `json:"text,omitempty"`
-	Notified   bool      `json:"notified,omitempty"`
-	NotifiedAt time.Time `json:"notified_at,omitzero"`
+	Text string `json:"text,omitempty"`
+	// Balance, Currency and Threshold: a low-balance event (the balance read, below Threshold).
+	Balance    client.Decimal `json:"balance,omitzero"`
+	Currency   string         `json:"currency,omitempty"`
+	Threshold  client.Decimal `json:"threshold,omitzero"`
+	Notified   bool           `json:"notified,omitempty"`
+	NotifiedAt time.Time      `json:"notified_at,omitzero"`
 }
 
 func eventKey(id uint64) []byte { return u64Key(pfxEvent, id) }
@@ -296,7 +302,17 @@ func (s *Store) RecordEvent(ev Event) (_ Event, created bool, err error) {
 // MarkNotified records (synced) that the events were notified — or deliberately not: every
 // event must be marked once handled, or it stays pending. Marking twice is harmless.
 func (s *Store) MarkNotified(ids ...uint64) error {
-	return s.update(func(txn *badger.Txn) error {
+	_, err := s.ClaimEvents(ids...)
+	return err
+}
+
+// ClaimEvents marks the events notified (synced), like MarkNotified, and returns the ids it
+// marked now: those not marked before. Whoever claims an event announces it; an event claimed
+// twice is announced once.
+func (s *Store) ClaimEvents(ids ...uint64) ([]uint64, error) {
+	var claimed []uint64
+	err := s.update(func(txn *badger.Txn) error {
+		claimed = claimed[:0]
 		now := s.now()
 		for _, id := range ids {
 			ev, err := getEvent(txn, id)
@@ -306,6 +322,7 @@ func (s *Store) MarkNotified(ids ...uint64) error {
 			if ev.Notified {
 				continue
 			}
+			claimed = append(claimed, id)
 			ev.Notified, ev.NotifiedAt = true, now
 			if err := setJSON(txn, eventKey(id), ev); err != nil {
 				return err
@@ -316,6 +333,10 @@ func (s *Store) MarkNotified(ids ...uint64) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
 }
 
 // PendingEvents lists the events not yet marked notified, oldest first: after a restart, what
