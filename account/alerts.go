@@ -1,0 +1,200 @@
+package account
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Notifier shows a desktop notification (Fyne: app.SendNotification). It must not block long.
+type Notifier interface {
+	Notify(title, body string)
+}
+
+// NotifierFunc adapts a function to Notifier.
+type NotifierFunc func(title, body string)
+
+// Notify calls f.
+func (f NotifierFunc) Notify(title, body string) { f(title, body) }
+
+// Copier puts a secret on the clipboard and clears it later; it reports whether the copy
+// worked. The clipboard service (clip.Service) implements it.
+type Copier interface {
+	CopySecret(value string) error
+}
+
+// Format writes the notification of an event; copied says whether its secret is on the
+// clipboard now. An empty title sends no notification.
+type Format func(ev Event, copied bool) (title, body string)
+
+// AlertParams configure Alerts.
+type AlertParams struct {
+	Settings func() Settings // required: the current settings
+	Notifier Notifier        // nil: no notifications
+	Copier   Copier          // nil: nothing is copied
+	Format   Format          // nil: DefaultText
+	Clock    Clock           // nil: SystemClock
+	Logf     func(format string, args ...any)
+}
+
+// Alerts is the listener that turns announced events into desktop notifications and copies of
+// new codes (and, if chosen, credentials): the copy first, then the notification, which says
+// "copied" only when the copy worked.
+type Alerts struct {
+	p AlertParams
+}
+
+// replayCopyWithin: a replayed code or credential older than this is not copied any more (it
+// would overwrite whatever the user has copied since, for a stale value).
+const replayCopyWithin = 2 * time.Minute
+
+// NewAlerts makes the alerts listener; subscribe its Handle to the service.
+func NewAlerts(p AlertParams) *Alerts {
+	if p.Format == nil {
+		p.Format = DefaultText
+	}
+	if p.Clock == nil {
+		p.Clock = SystemClock{}
+	}
+	if p.Logf == nil {
+		p.Logf = func(string, ...any) {}
+	}
+	if p.Settings == nil {
+		p.Settings = DefaultSettings
+	}
+	return &Alerts{p: p}
+}
+
+// Handle alerts about one event. Only stored events (announced once) alert.
+func (a *Alerts) Handle(ev Event) {
+	if !ev.Stored() {
+		return
+	}
+	settings := a.p.Settings()
+	notify := false
+	switch ev.Kind {
+	case KindStatusChanged:
+		notify = (ev.Terminal || settings.NotifyAllStatuses) && !ev.quiet
+	case KindDelivered, KindCodeReceived, KindNumberExpired, KindLowBalance:
+		notify = true
+	}
+	notify = notify && settings.Notifications && a.p.Notifier != nil
+
+	var secret string
+	recent := !ev.Replayed || a.p.Clock.Now().Sub(ev.At) <= replayCopyWithin
+	switch {
+	case !recent || len(ev.Deliveries) == 0:
+	case ev.Kind == KindCodeReceived && settings.AutoCopyCodes:
+		secret = ev.Deliveries[len(ev.Deliveries)-1].Value
+	case ev.Kind == KindDelivered && settings.AutoCopyCredentials:
+		vals := make([]string, len(ev.Deliveries))
+		for i, d := range ev.Deliveries {
+			vals[i] = d.Value
+		}
+		secret = strings.Join(vals, "\n")
+	}
+	copied := false
+	if secret != "" && a.p.Copier != nil {
+		if err := a.copy(secret); err != nil {
+			a.p.Logf("alerts: copying %v: %v", ev, err)
+		} else {
+			copied = true
+		}
+	}
+	if !notify {
+		return
+	}
+	// The formatter never sees credentials, and sees the code only if it is to be shown.
+	fe := ev
+	fe.Deliveries = nil
+	if ev.Kind == KindCodeReceived && settings.ShowCodeInNotification {
+		fe.Deliveries = ev.Deliveries
+	}
+	title, body := a.format(fe, copied)
+	if title == "" {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			a.p.Logf("alerts: the notifier panicked on %v: %v", ev, r)
+		}
+	}()
+	a.p.Notifier.Notify(title, body)
+}
+
+func (a *Alerts) copy(secret string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the clipboard panicked: %v", r)
+		}
+	}()
+	return a.p.Copier.CopySecret(secret)
+}
+
+func (a *Alerts) format(ev Event, copied bool) (title, body string) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.p.Logf("alerts: the notification formatter panicked on %v: %v", ev, r)
+			title, body = DefaultText(ev, copied)
+		}
+	}()
+	return a.p.Format(ev, copied)
+}
+
+// DefaultText is the default notification text of an event, in English; title "" means no
+// notification. It never includes account credentials; it includes an SMS code only when the
+// event carries it (the alerts pass it only with Settings.ShowCodeInNotification).
+func DefaultText(ev Event, copied bool) (title, body string) {
+	name := func() string {
+		if ev.Label != "" {
+			return fmt.Sprintf("%s (order #%d)", ev.Label, ev.Order)
+		}
+		return fmt.Sprintf("Order #%d", ev.Order)
+	}
+	number := func() string {
+		if ev.Phone != "" {
+			return ev.Phone
+		}
+		return fmt.Sprintf("number #%d", ev.Order)
+	}
+	switch ev.Kind {
+	case KindStatusChanged:
+		return name() + ": " + ev.Status, "The order is now " + ev.Status + "."
+	case KindDelivered:
+		title = fmt.Sprintf("%s: %s delivered", name(), plural(ev.Count, "account", "accounts"))
+		body = "Open HstockPlus to see them."
+		if ev.Status != "" {
+			body = "The order is now " + ev.Status + ". " + body
+		}
+		if copied {
+			body += " Copied to the clipboard."
+		}
+		return title, body
+	case KindCodeReceived:
+		title = "SMS code for " + number()
+		switch {
+		case len(ev.Deliveries) > 0:
+			body = "Code: " + ev.Deliveries[len(ev.Deliveries)-1].Value + "."
+		default:
+			body = "A code arrived."
+		}
+		if copied {
+			body += " Copied to the clipboard."
+		} else {
+			body += " Open HstockPlus to see it."
+		}
+		return title, body
+	case KindNumberExpired:
+		return "Number expired", number() + " expired without receiving a code."
+	case KindLowBalance:
+		return "Low balance", fmt.Sprintf("Your balance is %s %s, below %s.", ev.Balance, ev.Currency, ev.Threshold)
+	}
+	return "", ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,142 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+)
+
+// Catalog is a catalog as saved or downloaded: its rows, when they were fetched, and what changed
+// since the snapshot before (nil when there is no baseline or it could not be read).
+type Catalog struct {
+	Rows    []client.Service
+	Fetched time.Time
+	Diff    *ServiceDiff
+}
+
+// ErrNoSavedCopy: nothing of that kind was ever saved.
+var ErrNoSavedCopy = cache.ErrNoSnapshot
+
+// SavedCatalog is the catalog saved by the last refresh, in the API's language: what the window
+// shows at once, before (or without) any network call. ErrNoSavedCopy when there is none.
+func (s *Service) SavedCatalog() (Catalog, error) {
+	rows, info, err := s.store.Services(s.Lang())
+	if err != nil {
+		return Catalog{}, err
+	}
+	return Catalog{Rows: rows, Fetched: info.FetchedAt, Diff: s.serviceDiff()}, nil
+}
+
+// RefreshCatalog downloads the whole catalog, saves it for offline use, and returns it with what
+// changed since the last one. A failed save is logged: the download is still returned.
+func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
+	now := s.clock.Now()
+	rows, err := s.api.AllServices(ctx, client.ServicesParams{}, 0, nil)
+	if err != nil {
+		return Catalog{}, err
+	}
+	if _, err := s.store.SaveServices(s.Lang(), now, rows); err != nil {
+		s.logf("catalog: not saved for offline use: %v", err)
+		return Catalog{Rows: rows, Fetched: now}, nil
+	}
+	return Catalog{Rows: rows, Fetched: now, Diff: s.serviceDiff()}, nil
+}
+
+func (s *Service) serviceDiff() *ServiceDiff {
+	d, err := s.store.DiffServices(s.Lang())
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+// Shop list paging: at most maxShopPages pages of shopsPageSize.
+const (
+	shopsPageSize = 100
+	maxShopPages  = 100 // 10,000 shops
+)
+
+// Shops reads every shop and saves them; when HstockPlus cannot be reached it returns the saved
+// list with when it was saved, and the error. With neither, the error alone.
+func (s *Service) Shops(ctx context.Context) (shops []client.Shop, saved time.Time, err error) {
+	shops, err = s.fetchAllShops(ctx)
+	if err == nil {
+		if _, serr := s.store.SaveShops(s.clock.Now(), shops); serr != nil {
+			s.logf("shops: not saved for offline use: %v", serr)
+		}
+		return shops, time.Time{}, nil
+	}
+	if rows, info, serr := s.store.Shops(); serr == nil {
+		return rows, info.FetchedAt, err
+	}
+	return nil, time.Time{}, err
+}
+
+// fetchAllShops reads every page of the shop list (a bounded number of pages).
+func (s *Service) fetchAllShops(ctx context.Context) ([]client.Shop, error) {
+	var all []client.Shop
+	for page := 1; page <= maxShopPages; page++ {
+		p, err := s.api.Shops(ctx, page, shopsPageSize)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, ErrEmptyAnswer
+		}
+		all = append(all, p.Shops...)
+		if len(p.Shops) == 0 || len(all) >= p.Total || page >= p.TotalPages {
+			break
+		}
+	}
+	return all, nil
+}
+
+// ShopProducts lists what one shop sells.
+func (s *Service) ShopProducts(ctx context.Context, shopID string) ([]client.Service, error) {
+	page, err := s.api.Services(ctx, client.ServicesParams{ShopID: shopID})
+	if err != nil {
+		return nil, err
+	}
+	if page == nil {
+		return nil, ErrEmptyAnswer
+	}
+	return page.Services, nil
+}
+
+// Inventory is the live stock of a service or product.
+func (s *Service) Inventory(ctx context.Context, service int64) (*client.Inventory, error) {
+	inv, err := s.api.Inventory(ctx, service)
+	if err == nil && inv == nil {
+		err = ErrEmptyAnswer
+	}
+	return inv, err
+}
+
+// Image is a product image: from the store's cache, else downloaded and cached.
+func (s *Service) Image(ctx context.Context, url string) ([]byte, error) {
+	if data, _, err := s.store.Image(url); err == nil && data != nil {
+		return data, nil
+	}
+	b, ct, err := s.api.FetchImage(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.PutImage(url, b, ct); err != nil && !errors.Is(err, cache.ErrTooLarge) {
+		s.logf("image cache: %v", err)
+	}
+	return b, nil
+}
+
+// SMSCountries lists the countries numbers can be rented in.
+func (s *Service) SMSCountries(ctx context.Context) ([]client.SMSCountry, error) {
+	return s.api.SMSCountries(ctx)
+}
+
+// SMSProjects lists the services (projects) numbers can be rented for in a country, with their
+// prices.
+func (s *Service) SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error) {
+	return s.api.SMSProjects(ctx, country)
+}
