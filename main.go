@@ -12,20 +12,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
-	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
-	"github.com/hstockplus/hstockplus/gui"
-	"github.com/hstockplus/hstockplus/watch"
 )
 
 // version is set from FyneApp.toml by the Makefile (-ldflags "-X main.version=…").
@@ -134,161 +126,25 @@ func serveSandbox(cfg config) error {
 }
 
 // runApp opens the window: on the real API when a key is configured, else on an in-process
-// sandbox with its own data directory, so demo orders never mix with real ones.
+// sandbox with its own data directory, so demo orders never mix with real ones. It is a flat
+// sequence: the session (lock, secrets, clients), its store, then the service layer, poller,
+// clipboard and window on it; Run; then one Close that ends everything the session started.
 func runApp(cfg config) error {
-	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	release, err := cache.AcquireInstanceLock(cfg.dataDir)
-	if errors.Is(err, cache.ErrLocked) {
-		if cache.SignalRunningInstance(cfg.dataDir) == nil {
-			fmt.Println("HstockPlus is already running: its window was brought forward.")
-			return nil
-		}
-		return fmt.Errorf("HstockPlus is already running with the data directory %s", cfg.dataDir)
-	}
-	if err != nil {
-		return err
-	}
-	defer release()
-
-	keyMode := os.Getenv("HSTOCKPLUS_KEYRING") // "" (keyring, else file), "keyring" or "file"
-	secrets, err := cache.OpenSecrets(cfg.dataDir, keyMode)
-	if err != nil {
-		return fmt.Errorf("secrets: %w", err)
-	}
-	key, firstRun := cfg.apiKey, false
-	if key == "" {
-		if key, err = secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			log.Printf("API key: %v", err)
-		}
-		firstRun = key == "" && errors.Is(err, cache.ErrNotFound)
-	}
-	// A desktop app shares the machine: collect garbage harder near 256 MiB of heap (the 100k-row
-	// catalog's download and save allocate several times what they keep). GOMEMLIMIT overrides.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
-	}
-	a := app.NewWithID(appID)
-	// Settings: the endpoint and language saved there, unless -api-url / -lang (or their
-	// environment variables) say otherwise.
-	prefs := gui.LoadPrefs(a.Preferences())
-	if cfg.apiURL == client.DefaultEndpoint {
-		cfg.apiURL = prefs.Endpoint
-	}
-	if cfg.lang == "" {
-		cfg.lang = prefs.Lang
-	}
-	endpoint, demo, storeDir := cfg.apiURL, cfg.demo || key == "", cfg.dataDir
-	if demo {
-		opts := cfg.sandbox // -sandbox-services, -sandbox-speed, -sandbox-faults apply to the demo too
-		opts.Seed = 1
-		srv, err := sandbox.New(opts)
-		if err != nil {
-			return err
-		}
-		run, err := sandbox.Listen("127.0.0.1:0", srv)
-		if err != nil {
-			return fmt.Errorf("demo sandbox: %w", err)
-		}
-		defer run.Close(context.Background())
-		endpoint, key, storeDir = run.URL, run.Key, filepath.Join(cfg.dataDir, "demo")
-		// The simulated account starts afresh on every run (balance, order numbers), so its
-		// local database does too: old demo orders would otherwise merge with new ones that
-		// reuse their numbers. The directory and its key are kept; nothing real is in it.
-		if err := os.RemoveAll(cache.DBDir(storeDir)); err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		log.Printf("demo mode: built-in sandbox at %s", run.URL)
-	}
-	opts := []client.Option{
-		client.WithEndpoint(endpoint),
-		client.WithAPIKey(key),
-		client.WithUserAgent("hstockplus/" + version),
-		client.WithRateLimit(5, 10),
-	}
-	if cfg.lang != "" {
-		opts = append(opts, client.WithLang(cfg.lang))
-	}
-	api, err := client.New(opts...)
-	if err != nil {
-		return err
-	}
-
-	var store *cache.Store
-	var ui *gui.UI
-	stopPoller := func() {}
-	defer func() {
-		stopPoller() // before the store closes: the poller writes to it
-		if store != nil {
-			store.Close()
-		}
-	}()
-	// Reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring).
-	// A fresh start is the simplest correct way to use them — a new client, the account's own
-	// store (not the demo's), a new poller — so the app quits and runs itself again (restartSelf).
-	var restart *restartRequest
-	reconnect := func(endpoint, key string) error {
-		restart = &restartRequest{newKey: key != ""}
-		log.Printf("restarting to connect to %s", endpoint)
-		a.Quit()
+	s, err := newSession(cfg)
+	if errors.Is(err, errAlreadyRunning) {
+		fmt.Println("HstockPlus is already running: its window was brought forward.")
 		return nil
 	}
-	var boot func()
-	boot = func() {
-		st, err := openStore(storeDir, keyMode)
-		if errors.Is(err, cache.ErrWrongKey) {
-			gui.ShowWrongKey(a, storeDir, err, func() {
-				if moved, err := cache.MoveAside(storeDir); err != nil {
-					gui.ShowFatal(a, err)
-				} else {
-					log.Printf("store: old data kept in %s", moved)
-					boot()
-				}
-			})
-			return
-		}
-		if err != nil {
-			gui.ShowFatal(a, fmt.Errorf("cannot open the local store: %w", err))
-			return
-		}
-		store = st
-		var notify atomic.Bool
-		poller, stop, err := startPoller(a, st, append(opts, watch.ClientOptions()...), prefs, &notify)
-		if err != nil {
-			gui.ShowFatal(a, err)
-			return
-		}
-		stopPoller = stop
-		ui = gui.New(a, gui.Deps{API: api, Store: st, KeyBackend: secrets.Backend(), Demo: demo, Version: version, Logf: log.Printf,
-			Secrets: secrets, FirstRun: firstRun, Reconnect: reconnect, OnPlaced: poller.Kick, CopySecret: poller.CopySecret})
-		ui.OnPrefsChange(func(p gui.Prefs) {
-			poller.SetSettings(gui.WatchSettings(p))
-			notify.Store(p.Notifications)
-		})
-		poller.Subscribe(func(ev watch.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
-		ui.SetupTray()
-		ui.Window().Show()
-		ui.Start()
+	if err != nil {
+		return err
 	}
-	boot()
-	// A second launch asks this instance to come forward.
-	if stop, err := cache.ListenActivation(cfg.dataDir, func() {
-		fyne.Do(func() {
-			if ui != nil {
-				ui.Raise()
-			}
-		})
-	}); err == nil {
-		defer stop()
-	}
-
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() { <-sig; fyne.Do(a.Quit) }()
-	a.Run()
-	if restart != nil {
-		return restart
+	defer s.Close()
+	s.openAndStart()
+	s.listen()
+	s.app.Run()
+	s.uiStopped()
+	if s.restart != nil {
+		return s.restart
 	}
 	return nil
 }
@@ -331,67 +187,4 @@ func withoutFlag(args []string, name string) []string {
 		out = append(out, a)
 	}
 	return out
-}
-
-// startPoller runs the background poller on the store: its own client (the poller retries and
-// rate-limits itself), notifications through Fyne (none when switched off), the system
-// clipboard with Fyne's as the fallback. stop ends it and waits for it.
-func startPoller(a fyne.App, st *cache.Store, opts []client.Option, prefs gui.Prefs, notify *atomic.Bool) (*watch.Poller, func(), error) {
-	api, err := client.New(opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	fyneClip := watch.ClipboardFuncs{
-		Read: func() (string, error) {
-			var s string
-			fyne.DoAndWait(func() { s = a.Clipboard().Content() })
-			return s, nil
-		},
-		Write: func(s string) error {
-			fyne.DoAndWait(func() { a.Clipboard().SetContent(s) })
-			return nil
-		},
-	}
-	settings, schedule := gui.WatchSettings(prefs), gui.WatchSchedule(prefs)
-	notify.Store(prefs.Notifications)
-	p := watch.New(st, api, watch.Options{
-		Notifier: watch.NotifierFunc(func(title, body string) {
-			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
-		}),
-		Format: func(ev watch.Event) (string, string) {
-			if !notify.Load() {
-				return "", ""
-			}
-			return watch.DefaultText(ev)
-		},
-		Clipboard: watch.SystemClipboard(fyneClip),
-		Settings:  &settings,
-		Schedule:  &schedule,
-		Logf:      log.Printf,
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Printf("poller: %v", err)
-		}
-	}()
-	return p, func() { cancel(); <-done }, nil
-}
-
-// openStore opens the encrypted store of one data directory, with its key from the keyring.
-func openStore(dir, keyMode string) (*cache.Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	secrets, err := cache.OpenSecrets(dir, keyMode)
-	if err != nil {
-		return nil, err
-	}
-	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(dir))
-	if err != nil {
-		return nil, err
-	}
-	return cache.Open(dir, cache.Options{EncryptionKey: dbKey, Logf: log.Printf})
 }

@@ -11,11 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/shopspring/decimal"
-
-	"github.com/hstockplus/hstockplus/cache"
-	"github.com/hstockplus/hstockplus/client"
-	"github.com/hstockplus/hstockplus/watch"
+	"github.com/hstockplus/hstockplus/account"
 )
 
 // balanceTab shows the account balance with a refresh action.
@@ -26,7 +22,7 @@ type balanceTab struct {
 	updated *widget.Label
 	errText *widget.Label
 	refresh *widget.Button
-	known   *client.Balance // last balance seen, fresh or saved; UI goroutine only
+	svc     balanceService
 
 	threshold *widget.Label
 	history   *chart // balance over time
@@ -39,6 +35,7 @@ const chartDays = 30
 func newBalanceTab(u *UI) *balanceTab {
 	t := &balanceTab{
 		ui:      u,
+		svc:     u.deps.Account,
 		amount:  widget.NewLabelWithStyle("…", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		updated: widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
 		errText: widget.NewLabel(""),
@@ -80,76 +77,36 @@ func (t *balanceTab) showThreshold() {
 
 // loadCharts reads the balance history and the journal's charges, off the UI goroutine.
 func (t *balanceTab) loadCharts() {
-	st := t.ui.deps.Store
-	if st == nil {
-		return
+	c, err := t.svc.BalanceCharts(chartDays, time.Now())
+	if err != nil {
+		t.ui.deps.Logf("balance: charts: %v", err)
 	}
-	now := time.Now()
-	since := now.AddDate(0, 0, -chartDays)
-	var hist []chartPoint
-	if pts, err := st.BalanceHistory(since, now); err == nil {
-		for _, p := range pts {
-			hist = append(hist, chartPoint{At: p.At, Value: p.Balance})
-		}
-		if len(hist) > 0 { // a balance holds until it changes: draw the last one up to now
-			hist = append(hist, chartPoint{At: now, Value: hist[len(hist)-1].Value})
-		}
+	hist := make([]chartPoint, 0, len(c.History))
+	for _, p := range c.History {
+		hist = append(hist, chartPoint{At: p.At, Value: p.Balance})
 	}
-	orders, _ := st.Orders(cache.Query{Since: since})
-	numbers, _ := st.SMSNumbers(cache.Query{Since: since})
-	spent := spendingPerDay(orders, numbers, chartDays, now)
+	spent := make([]chartPoint, 0, len(c.Spent))
+	for _, d := range c.Spent {
+		spent = append(spent, chartPoint{At: d.Day, Value: d.Total})
+	}
 	fyne.Do(func() {
 		t.history.set(hist)
 		t.spending.set(spent)
 	})
 }
 
-// spendingPerDay adds up, exactly, what orders and numbers were charged on each local day of the
-// last days days (today included), oldest first. A charge counts on the day it was placed; an
-// order with no reported charge yet counts nothing (its estimate is not a charge).
-func spendingPerDay(orders []cache.Order, numbers []cache.SMSNumber, days int, now time.Time) []chartPoint {
-	now = now.Local()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
-	first := today.AddDate(0, 0, -(days - 1))
-	sums := make([]decimal.Decimal, days)
-	add := func(at time.Time, charge client.Decimal) {
-		at = at.Local()
-		d := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.Local)
-		i := int(d.Sub(first).Hours()/24 + 0.5)
-		if i >= 0 && i < days {
-			sums[i] = sums[i].Add(charge.Decimal)
-		}
-	}
-	for _, o := range orders {
-		add(o.PlacedAt, o.Charge)
-	}
-	for _, n := range numbers {
-		add(n.PlacedAt, n.Charge)
-	}
-	out := make([]chartPoint, days)
-	for i := range out {
-		out[i] = chartPoint{At: first.AddDate(0, 0, i), Value: client.Decimal{Decimal: sums[i]}}
-	}
-	return out
-}
-
-// loadSaved shows the last balance the store knows, marked with its time. Off the UI goroutine.
-func (t *balanceTab) loadSaved() {
-	st := t.ui.deps.Store
-	if st == nil {
+// showSaved shows the balance as last read (the store's, before the poller's first answer),
+// marked with its time. UI goroutine only.
+func (t *balanceTab) showSaved() {
+	r, ok := t.svc.Balance()
+	if !ok {
 		return
 	}
-	p, err := st.LastBalance()
-	if err != nil {
-		return
+	when := fmt.Sprintf(lang.L("Updated %s"), formatWhen(r.At))
+	if r.Saved {
+		when = fmt.Sprintf(lang.L("Saved %s"), formatWhen(r.At))
 	}
-	fyne.Do(func() {
-		if t.amount.Text != "…" { // a fresh answer came first
-			return
-		}
-		t.known = &client.Balance{Balance: p.Balance, Currency: p.Currency}
-		t.show(p.Balance.String()+" "+p.Currency, fmt.Sprintf(lang.L("Saved %s"), formatWhen(p.At)))
-	})
+	t.show(r.Balance.Balance.String()+" "+r.Balance.Currency, when)
 }
 
 // show puts a balance on screen and in the status bar. UI goroutine only.
@@ -163,19 +120,16 @@ func (t *balanceTab) show(amount, when string) {
 			d.updateEstimate()
 		}
 	}
+	if t.ui.sms != nil && t.ui.sms.total != nil {
+		t.ui.sms.updateTotal()
+	}
 }
 
-// load fetches the balance; it runs off the UI goroutine and applies the result with fyne.Do.
+// load asks the service layer for the balance, off the UI goroutine. What it reads comes back
+// as a KindBalance event (onEvent); an error is shown here.
 func (t *balanceTab) load(ctx context.Context) {
-	b, err := t.ui.deps.API.Balance(ctx)
-	if err == nil {
-		t.ui.deps.Logf("balance: %s %s", b.Balance, b.Currency)
-		if st := t.ui.deps.Store; st != nil {
-			if _, err := st.RecordBalance(*b, time.Now()); err != nil {
-				t.ui.deps.Logf("balance: not saved: %v", err)
-			}
-		}
-	} else {
+	_, err := t.svc.RefreshBalance(ctx)
+	if err != nil {
 		t.ui.deps.Logf("balance: %v", err)
 	}
 	fyne.Do(func() {
@@ -186,19 +140,15 @@ func (t *balanceTab) load(ctx context.Context) {
 			return
 		}
 		t.errText.Hide()
-		t.known = b
-		t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), time.Now().Format("15:04:05")))
 	})
 }
 
-// onEvent shows a balance the poller read. UI goroutine only.
-func (t *balanceTab) onEvent(ev watch.Event) {
-	if ev.Kind != watch.KindBalance || ev.Currency == "" {
+// onEvent shows a balance the service layer read. UI goroutine only.
+func (t *balanceTab) onEvent(ev account.Event) {
+	if ev.Kind != account.KindBalance || ev.Currency == "" {
 		return
 	}
-	b := client.Balance{Balance: ev.Balance, Currency: ev.Currency}
-	t.known = &b
 	t.errText.Hide()
-	t.show(fmt.Sprintf("%s %s", b.Balance, b.Currency), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
+	t.show(fmt.Sprintf("%s %s", ev.Balance, ev.Currency), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
 	t.ui.async(t.loadCharts)
 }

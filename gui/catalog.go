@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -23,6 +23,7 @@ import (
 // list, and a detail pane to order from. Everything here runs on the UI goroutine but load.
 type catalogTab struct {
 	ui   *UI
+	svc  catalogService
 	item *container.TabItem
 
 	index   *catalogIndex // as loaded
@@ -45,7 +46,7 @@ type catalogTab struct {
 	refresh             *widget.Button
 	msg                 *messageBox
 	detail              *serviceDetail
-	diff                *cache.Diff[client.Service]
+	diff                *account.ServiceDiff
 	treeRoot, treeItems map[string][]string
 }
 
@@ -54,7 +55,7 @@ const favouritesPref = "catalog.favourites"
 var sortNames = []string{"Number", "Name", "Price", "Stock"}
 
 func newCatalogTab(u *UI) *catalogTab {
-	t := &catalogTab{ui: u, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox(), favs: map[int64]bool{}}
+	t := &catalogTab{ui: u, svc: u.deps.Account, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox(), favs: map[int64]bool{}}
 	for _, n := range u.app.Preferences().IntList(favouritesPref) {
 		t.favs[int64(n)] = true
 	}
@@ -157,50 +158,37 @@ func newCatalogTab(u *UI) *catalogTab {
 // loadSnapshot shows the catalog saved by the last run, at once, before any network call.
 // It runs off the UI goroutine.
 func (t *catalogTab) loadSnapshot() {
-	st := t.ui.deps.Store
-	if st == nil {
-		return
-	}
-	rows, info, err := st.Services(t.ui.lang())
+	c, err := t.svc.SavedCatalog()
 	if err != nil {
-		if !errors.Is(err, cache.ErrNoSnapshot) {
+		if !errors.Is(err, account.ErrNoSavedCopy) {
 			t.ui.deps.Logf("catalog: saved copy unreadable: %v", err)
 		}
 		return
 	}
-	index := buildCatalogIndex(rows)
-	diff := t.readDiff()
+	index := buildCatalogIndex(c.Rows)
 	releaseMemory()
-	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(rows), info.FetchedAt.Format(time.RFC3339))
+	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(c.Rows), c.Fetched.Format(time.RFC3339))
 	fyne.Do(func() {
 		if t.index != nil { // a download finished first
 			return
 		}
-		t.setIndex(index, info.FetchedAt, diff)
+		t.setIndex(index, c.Fetched, c.Diff)
 	})
 }
 
-// load downloads the whole catalog off the UI goroutine, then swaps it in with fyne.Do. The old
-// list stays usable while it runs; an error keeps it and says why.
+// load downloads the whole catalog (the service layer saves it) off the UI goroutine, then swaps
+// it in with fyne.Do. The old list stays usable while it runs; an error keeps it and says why.
 func (t *catalogTab) load(ctx context.Context) {
 	fyne.Do(func() {
 		t.refresh.Disable()
 		t.progress.Show()
 		t.progress.Start()
 	})
-	now := time.Now()
-	rows, err := t.ui.deps.API.AllServices(ctx, client.ServicesParams{}, 0, nil)
+	c, err := t.svc.RefreshCatalog(ctx)
 	var index *catalogIndex
-	var diff *cache.Diff[client.Service]
 	if err == nil {
-		index = buildCatalogIndex(rows) // off the UI goroutine: it folds and sorts every row
-		t.ui.deps.Logf("catalog: loaded %d rows", len(rows))
-		if st := t.ui.deps.Store; st != nil {
-			if _, err := st.SaveServices(t.ui.lang(), now, rows); err != nil {
-				t.ui.deps.Logf("catalog: not saved for offline use: %v", err)
-			}
-			diff = t.readDiff()
-		}
+		index = buildCatalogIndex(c.Rows) // off the UI goroutine: it folds and sorts every row
+		t.ui.deps.Logf("catalog: loaded %d rows", len(c.Rows))
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
 	}
@@ -223,21 +211,13 @@ func (t *catalogTab) load(ctx context.Context) {
 			}
 			return
 		}
-		t.setIndex(index, now, diff)
+		t.setIndex(index, c.Fetched, c.Diff)
 		t.ui.setOffline(false, "")
 	})
 }
 
-func (t *catalogTab) readDiff() *cache.Diff[client.Service] {
-	d, err := t.ui.deps.Store.DiffServices(t.ui.lang())
-	if err != nil {
-		return nil
-	}
-	return &d
-}
-
 // setIndex shows a newly loaded catalog. UI goroutine only.
-func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *cache.Diff[client.Service]) {
+func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *account.ServiceDiff) {
 	t.index, t.synced, t.diff = index, synced, diff
 	t.buildTree()
 	t.applyFilter()
@@ -422,7 +402,7 @@ func setServiceRow(o fyne.CanvasObject, s client.Service, fav bool, toggleFav fu
 	stock.Refresh()
 }
 
-func diffSize(d *cache.Diff[client.Service]) int {
+func diffSize(d *account.ServiceDiff) int {
 	if d == nil {
 		return 0
 	}
@@ -430,7 +410,7 @@ func diffSize(d *cache.Diff[client.Service]) int {
 }
 
 // changesText lists what changed between the last two catalog syncs, most useful first.
-func changesText(d *cache.Diff[client.Service]) string {
+func changesText(d *account.ServiceDiff) string {
 	var b strings.Builder
 	section := func(title string, n int, line func(i int) string) {
 		if n == 0 {

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,35 +16,48 @@ import (
 // copiedFor is how long a copy button says "Copied" before it reads as before.
 const copiedFor = 1500 * time.Millisecond
 
-// copyText puts value on the clipboard. Secrets (codes, credentials) go through Deps.CopySecret
-// when set — the poller's clipboard, which clears them after the configured delay if the
-// clipboard still holds them — else through the window's clipboard. UI goroutine only.
-func (u *UI) copyText(value string, secret bool) {
-	if secret && u.deps.CopySecret != nil {
-		v := value
-		u.async(func() {
-			if err := u.deps.CopySecret(v); err != nil {
-				u.deps.Logf("clipboard: %v", err)
-				fyne.Do(func() { u.app.Clipboard().SetContent(v) })
-			}
-		})
+// copyText puts value on the clipboard, off the UI goroutine, and then calls done on the UI
+// goroutine with the result (done may be nil). Secrets (codes, credentials) are cleared from the
+// clipboard after the configured delay if it still holds them. Without a clipboard service the
+// window's own clipboard takes it. UI goroutine only.
+func (u *UI) copyText(value string, secret bool, done func(error)) {
+	cb := u.deps.Clipboard
+	if cb == nil {
+		u.app.Clipboard().SetContent(value)
+		if done != nil {
+			done(nil)
+		}
 		return
 	}
-	u.app.Clipboard().SetContent(value)
+	u.async(func() {
+		var err error
+		if secret {
+			err = cb.CopySecret(value)
+		} else {
+			err = cb.Copy(value)
+		}
+		if err != nil {
+			u.deps.Logf("clipboard: %v", err)
+		}
+		if done != nil {
+			fyne.Do(func() { done(err) })
+		}
+	})
 }
 
-// later runs f on the UI goroutine after d. Under go test it does nothing: Fyne's test driver
-// runs fyne.Do inline, so a timer firing after its test would touch widgets from another
-// goroutine while the next test runs.
+// later runs f on the UI goroutine after d, unless the session ended meanwhile.
 func (u *UI) later(d time.Duration, f func()) {
-	if testing.Testing() {
-		return
-	}
-	time.AfterFunc(d, func() { fyne.Do(f) })
+	ctx := u.deps.Context
+	u.deps.AfterFunc(d, func() {
+		if ctx.Err() == nil {
+			fyne.Do(f)
+		}
+	})
 }
 
-// newCopyButton is a one-click copy of value() with a short "Copied" confirmation on the button.
-// secret marks codes and credentials (cleared from the clipboard later). UI goroutine only.
+// newCopyButton is a one-click copy of value() that says "Copied" on the button for a moment
+// once the copy worked, and "Copy failed" when it did not. secret marks codes and credentials
+// (cleared from the clipboard later). UI goroutine only.
 func (u *UI) newCopyButton(label string, secret bool, value func() string) *widget.Button {
 	var b *widget.Button
 	b = widget.NewButtonWithIcon(label, theme.ContentCopyIcon(), func() {
@@ -53,12 +65,18 @@ func (u *UI) newCopyButton(label string, secret bool, value func() string) *widg
 		if v == "" {
 			return
 		}
-		u.copyText(v, secret)
-		b.SetText(lang.L("Copied"))
-		b.SetIcon(theme.ConfirmIcon())
-		u.later(copiedFor, func() {
-			b.SetText(label)
-			b.SetIcon(theme.ContentCopyIcon())
+		u.copyText(v, secret, func(err error) {
+			if err != nil {
+				b.SetText(lang.L("Copy failed"))
+				b.SetIcon(theme.ErrorIcon())
+			} else {
+				b.SetText(lang.L("Copied"))
+				b.SetIcon(theme.ConfirmIcon())
+			}
+			u.later(copiedFor, func() {
+				b.SetText(label)
+				b.SetIcon(theme.ContentCopyIcon())
+			})
 		})
 	})
 	return b

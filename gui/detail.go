@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -23,6 +22,7 @@ import (
 // image, live inventory, and the order form. The Catalog and Shops tabs each have one.
 type serviceDetail struct {
 	ui   *UI
+	api  catalogService
 	root *fyne.Container
 	svc  client.Service
 	has  bool
@@ -49,7 +49,7 @@ type serviceDetail struct {
 const imageSide = 96
 
 func newServiceDetail(u *UI) *serviceDetail {
-	d := &serviceDetail{ui: u}
+	d := &serviceDetail{ui: u, api: u.deps.Account}
 	d.empty = widget.NewLabelWithStyle(lang.L("Select a service to see its details and order it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty.Wrapping = fyne.TextWrapWord
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -158,7 +158,7 @@ func (d *serviceDetail) show(s client.Service) {
 }
 
 func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Service) {
-	inv, err := d.ui.deps.API.Inventory(ctx, s.Service)
+	inv, err := d.api.Inventory(ctx, s.Service)
 	fyne.Do(func() {
 		if seq != d.seq {
 			return
@@ -182,24 +182,12 @@ func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Ser
 	})
 }
 
-// loadImage shows the product image: from the store's cache, else downloaded and cached.
+// loadImage shows the product image: from the store's cache, else downloaded (and cached by the
+// service layer).
 func (d *serviceDetail) loadImage(ctx context.Context, seq int, imageURL string) {
-	st := d.ui.deps.Store
-	var data []byte
-	if st != nil {
-		data, _, _ = st.Image(imageURL)
-	}
-	if data == nil {
-		b, ct, err := d.ui.deps.API.FetchImage(ctx, imageURL)
-		if err != nil {
-			return // the placeholder stays: offline, or not an image
-		}
-		data = b
-		if st != nil {
-			if err := st.PutImage(imageURL, b, ct); err != nil && !errors.Is(err, cache.ErrTooLarge) {
-				d.ui.deps.Logf("image cache: %v", err)
-			}
-		}
+	data, err := d.api.Image(ctx, imageURL)
+	if err != nil {
+		return // the placeholder stays: offline, or not an image
 	}
 	res := fyne.NewStaticResource("product-image", data)
 	fyne.Do(func() {

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -22,6 +23,8 @@ func describeError(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, account.ErrNotJournaled):
+		return lang.L("It could not be recorded on this computer before sending, so it was not sent.")
 	case errors.Is(err, client.ErrInvalidKey):
 		return lang.L("The API key was refused. Check it in Settings.")
 	case errors.Is(err, client.ErrInsufficientBalance):

@@ -6,24 +6,27 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/watch"
 )
 
-// HandleEvent is how the poller's news reaches the window. main subscribes it to the poller
-// and calls it through fyne.Do: UI goroutine only. The store already holds everything the
-// event reports (deliveries are written before any event is emitted), so each tab re-reads
-// what it shows from the store.
-func (u *UI) HandleEvent(ev watch.Event) {
+// HandleEvent is how the service layer's news reaches the window. main subscribes it to the
+// service and calls it through fyne.Do: UI goroutine only. Each tab updates from the event's
+// content (the record as stored after the change), without reading the store again.
+func (u *UI) HandleEvent(ev account.Event) {
 	switch ev.Kind {
-	case watch.KindOffline:
+	case account.KindOffline:
 		u.setOffline(true, fmt.Sprintf(lang.L("Offline — %s. Showing what was last saved; HstockPlus will be asked again soon."), describeError(ev.Err)))
-	case watch.KindOnline:
+	case account.KindOnline:
 		u.setOffline(false, "")
-	case watch.KindBalance, watch.KindLowBalance:
+	case account.KindBalance, account.KindLowBalance:
 		u.balance.onEvent(ev)
-	case watch.KindStatusChanged, watch.KindDelivered:
+	case account.KindStatusChanged, account.KindDelivered:
 		u.orders.onEvent(ev)
-	case watch.KindSMSStatus, watch.KindCodeReceived, watch.KindNumberExpired:
+	case account.KindSMSStatus, account.KindCodeReceived, account.KindNumberExpired:
+		u.sms.onEvent(ev)
+	case account.KindJournal:
+		u.orders.onEvent(ev)
 		u.sms.onEvent(ev)
 	}
 	u.trayOnEvent(ev)
@@ -32,23 +35,23 @@ func (u *UI) HandleEvent(ev watch.Event) {
 	}
 }
 
-// OnEvent adds a listener of the poller's events (the tray). UI goroutine only.
-func (u *UI) OnEvent(fn func(watch.Event)) { u.eventListeners = append(u.eventListeners, fn) }
+// OnEvent adds a listener of the service layer's events. UI goroutine only.
+func (u *UI) OnEvent(fn func(account.Event)) { u.eventListeners = append(u.eventListeners, fn) }
 
-// WatchSettings are the poller's settings from the user's preferences.
-func WatchSettings(p Prefs) watch.Settings {
-	return watch.Settings{
+// Settings are the service layer's settings from the user's preferences.
+func Settings(p Prefs) account.Settings {
+	return account.Settings{
 		AutoCopyCodes:          p.AutoCopyCodes,
 		AutoCopyCredentials:    p.AutoCopyCredentials,
-		ClearAfter:             p.ClearAfter,
 		ShowCodeInNotification: p.ShowCodeInNotification,
+		Notifications:          p.Notifications,
 		LowBalance:             p.LowBalance,
 	}
 }
 
-// WatchSchedule is the poller's schedule: its own adaptive one, or the fixed intervals the
-// user chose in Settings (0 keeps the adaptive one).
-func WatchSchedule(p Prefs) watch.Schedule {
+// Schedule is the poller's schedule: its own adaptive one, or the fixed intervals the user
+// chose in Settings (0 keeps the adaptive one).
+func Schedule(p Prefs) watch.Schedule {
 	s := watch.DefaultSchedule()
 	if p.OrderPoll > 0 {
 		s.Orders = []watch.Step{{Until: 0, Every: p.OrderPoll}}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // columnsLayout lays its objects out left to right: each column has a fixed width, except those
@@ -98,3 +99,24 @@ func tightVBox(objs ...fyne.CanvasObject) *fyne.Container {
 // 100,000-row catalog allocates several times what it keeps) back to the OS at once, instead of
 // keeping the peak resident for minutes. Off the UI goroutine: it runs a full GC.
 func releaseMemory() { debug.FreeOSMemory() }
+
+// onShow is content that runs fn each time it is shown: AppTabs shows a tab's content when the
+// tab is selected. UI goroutine.
+type onShow struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	fn      func()
+}
+
+func newOnShow(content fyne.CanvasObject, fn func()) *onShow {
+	w := &onShow{content: content, fn: fn}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *onShow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(w.content) }
+
+func (w *onShow) Show() {
+	w.BaseWidget.Show()
+	w.fn()
+}

@@ -9,7 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
@@ -63,18 +64,17 @@ func TestValidateOrder(t *testing.T) {
 }
 
 // orderUI is a window on a sandbox with an in-memory store, whose background work runs inline.
-func orderUI(t *testing.T, balance string) (*UI, *sandbox.Server, *cache.Store) {
+func orderUI(t *testing.T, balance string) (*UI, *sandbox.Server, *accounttest.Env) {
 	t.Helper()
 	srv, err := sandbox.New(sandbox.Options{Seed: 1, Balance: balance})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := memStore(t)
-	u := New(test.NewTempApp(t), Deps{API: newLoopbackClient(t, srv), Store: st})
+	u, env := newTestUI(t, newLoopbackClient(t, srv), false)
 	u.async = func(f func()) { f() }
 	u.catalog.load(context.Background())
 	u.balance.load(context.Background())
-	return u, srv, st
+	return u, srv, env
 }
 
 // selectService selects the first visible row matching pred.
@@ -91,7 +91,8 @@ func selectService(t *testing.T, u *UI, pred func(client.Service) bool) client.S
 }
 
 func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
-	u, srv, st := orderUI(t, "100.00")
+	u, srv, env := orderUI(t, "100.00")
+	u.orders.ensureLoaded()
 	s := selectService(t, u, func(s client.Service) bool {
 		return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min <= 1000 && s.Max >= 1000
 	})
@@ -125,11 +126,11 @@ func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
 	if got := srv.Stats().Requests["add"]; got != 1 {
 		t.Fatalf("sandbox saw %d add requests", got)
 	}
-	orders, err := st.Orders(cache.Query{})
-	if err != nil || len(orders) != 1 || orders[0].Service != s.Service || orders[0].Quantity != 1000 {
-		t.Fatalf("journal orders = %+v, %v", orders, err)
+	j, err := env.Svc.OrdersJournal()
+	if orders := j.Orders; err != nil || len(orders) != 1 || orders[0].Service != s.Service || orders[0].Quantity != 1000 {
+		t.Fatalf("journal orders = %+v, %v", j.Orders, err)
 	}
-	if spends, _ := st.Spends(cache.SpendPlaced); len(spends) != 1 {
+	if spends, _ := env.Store.Spends(account.SpendPlaced); len(spends) != 1 {
 		t.Fatalf("journal spends placed = %d", len(spends))
 	}
 	if !strings.Contains(overlayText(u.win), "Order #") {
@@ -164,7 +165,7 @@ func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
 }
 
 func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
-	u, srv, st := orderUI(t, "0.01")
+	u, srv, env := orderUI(t, "0.01")
 	s := selectService(t, u, func(s client.Service) bool {
 		return s.IsProduct() && s.Stock > 0 && s.Rate.Cmp(client.MustDecimal("0.02").Decimal) > 0
 	})
@@ -179,13 +180,14 @@ func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
 	if txt := overlayText(u.win); !strings.Contains(txt, short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
 		t.Fatalf("dialog = %q, want shortfall %s", txt, short)
 	}
-	if failed, _ := st.Spends(cache.SpendFailed); len(failed) != 1 {
+	if failed, _ := env.Store.Spends(account.SpendFailed); len(failed) != 1 {
 		t.Fatalf("journal failed entries = %d", len(failed))
 	}
 }
 
 func TestOrderLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
-	u, srv, st := orderUI(t, "100.00")
+	u, srv, env := orderUI(t, "100.00")
+	u.orders.ensureLoaded()
 	selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 0 })
 	d := u.catalog.detail
 	d.qty.SetText("1")
@@ -199,7 +201,7 @@ func TestOrderLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
 	if txt := overlayText(u.win); !strings.Contains(txt, "may or may not have been placed") {
 		t.Fatalf("dialog = %q", txt)
 	}
-	if un, _ := st.Spends(cache.SpendUnconfirmed); len(un) != 1 {
+	if un, _ := env.Store.Spends(account.SpendUnconfirmed); len(un) != 1 {
 		t.Fatalf("unconfirmed entries = %d", len(un))
 	}
 	if u.orders.list.Length() != 1 || !strings.Contains(labelTexts(u.orders.list.CreateItem()), "") {

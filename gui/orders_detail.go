@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -57,7 +57,7 @@ type orderDetail struct {
 	revealed bool
 	sticky   bool // the note says what an action found: kept until another order is picked
 	gen      int  // bumped by every show: a slower load of an earlier selection is dropped
-	history  []cache.StatusChange
+	history  []account.StatusChange
 }
 
 // accountRow is one line of the accounts list.
@@ -156,34 +156,24 @@ func (d *orderDetail) show(r orderRow, fresh bool) {
 	d.render()
 	d.empty.Hide()
 	d.body.Show()
-	if r.order != nil && d.t.ui.deps.Store != nil {
+	if r.order != nil {
 		d.load(r.order.ID)
 	}
 }
 
 // load reads the history and the delivered accounts of order id off the UI goroutine.
 func (d *orderDetail) load(id int64) {
-	gen, st := d.gen, d.t.ui.deps.Store
+	gen, svc := d.gen, d.t.svc
 	d.t.ui.background(func(context.Context) {
-		hist, err := st.OrderHistory(id)
+		od, err := svc.OrderDetail(id)
 		if err != nil {
-			d.t.ui.deps.Logf("orders: history of %d: %v", id, err)
-		}
-		dels, err := st.Deliveries(id)
-		if err != nil {
-			d.t.ui.deps.Logf("orders: deliveries of %d: %v", id, err)
-		}
-		var accounts []string
-		for _, dl := range dels {
-			if dl.Kind == cache.DeliveryAccount {
-				accounts = append(accounts, dl.Value)
-			}
+			d.t.ui.deps.Logf("orders: detail of %d: %v", id, err)
 		}
 		fyne.Do(func() {
 			if gen != d.gen {
 				return
 			}
-			d.history, d.accounts = hist, accounts
+			d.history, d.accounts = od.History, od.Accounts
 			d.render()
 		})
 	})
@@ -206,7 +196,7 @@ func (d *orderDetail) render() {
 	// Actions: Check now where an order id is known and the order is not final; Mark as not
 	// placed while the journal entry is unconfirmed.
 	canCheck := r.order != nil && !r.order.Terminal && kind != kindSending
-	unconf := r.spend != nil && r.spend.State == cache.SpendUnconfirmed && kind == kindUnconfirmed
+	unconf := r.spend != nil && r.spend.State == account.SpendUnconfirmed && kind == kindUnconfirmed
 	d.check.Hidden = !canCheck
 	d.markNot.Hidden = !unconf
 	if canCheck || unconf {
@@ -424,82 +414,51 @@ func (d *orderDetail) chosenAccounts() []string {
 
 // ---- actions ----
 
-// checkNow asks HstockPlus for the order's status off the UI goroutine and records it. An
-// unconfirmed journal entry that the server knows the order of is settled as placed. UI goroutine.
+// checkNow asks HstockPlus for the order's status at once, through the service layer (the
+// poller's own check: what it brings is stored and announced once, and the rows follow from the
+// events). An unconfirmed journal entry whose order answers is settled as placed. UI goroutine.
 func (d *orderDetail) checkNow() {
 	r, u := d.row, d.t.ui
-	if r.order == nil || u.deps.Store == nil {
+	if r.order == nil {
 		return
 	}
-	id := r.order.ID
-	var spendID uint64
-	if r.order.Unconfirmed {
-		spendID = r.order.SpendID
-	}
+	id, unconfirmed := r.order.ID, r.order.Unconfirmed
 	d.check.Disable()
 	d.check.SetText(lang.L("Checking…"))
 	u.background(func(ctx context.Context) {
-		text, imp := checkOrder(ctx, u.deps.API, u.deps.Store, id, spendID, u.deps.Logf)
+		res, err := d.t.svc.CheckOrderNow(ctx, id)
+		text, imp := checkText(id, unconfirmed, res, err)
 		fyne.Do(func() {
 			d.check.Enable()
 			d.check.SetText(lang.L("Check now"))
 			if d.has && d.row.key() == (rowKey{order: id}) {
 				d.setNote(text, imp)
 			}
-			d.t.reload()
 		})
 	})
 }
 
-// checkOrder asks the status of order id and records it; spendID is its unconfirmed journal
-// entry (0: none), settled as placed when the server knows the order. It returns a sentence for
-// the user. The events the record produces are marked notified: the user is looking at the
-// result. Off the UI goroutine.
-func checkOrder(ctx context.Context, api API, st *cache.Store, id int64, spendID uint64, logf func(string, ...any)) (string, widget.Importance) {
-	s, err := api.Status(ctx, id)
-	if err == nil && s == nil {
-		err = errors.New(lang.L("HstockPlus gave an empty answer."))
-	}
+// checkText is the sentence for the user about what "Check now" found.
+func checkText(id int64, unconfirmed bool, res account.OrderNow, err error) (string, widget.Importance) {
 	if err != nil {
-		if errors.Is(err, client.ErrOrderNotFound) && spendID != 0 {
+		if errors.Is(err, client.ErrOrderNotFound) && unconfirmed {
 			return fmt.Sprintf(lang.L("HstockPlus does not know order #%d: it was probably not placed. Check your balance, then mark it as not placed."), id), widget.WarningImportance
+		}
+		var se *account.StoreError
+		if errors.As(err, &se) {
+			return fmt.Sprintf(lang.L("The status could not be saved: %v"), se.Err), widget.DangerImportance
 		}
 		return describeError(err), widget.DangerImportance
 	}
-	confirmed := false
-	if spendID != 0 {
-		// The order answers: it exists, so the entry whose answer was lost was placed.
-		_, err := st.MarkPlaced(spendID, id)
-		switch {
-		case err == nil:
-			confirmed = true
-		case errors.Is(err, cache.ErrBadTransition):
-		default:
-			logf("orders: settling journal entry %d of order %d: %v", spendID, id, err)
-		}
-	}
-	up, err := st.RecordOrderStatus(id, *s)
-	if err != nil {
-		return fmt.Sprintf(lang.L("The status could not be saved: %v"), err), widget.DangerImportance
-	}
-	if len(up.Events) > 0 {
-		ids := make([]uint64, 0, len(up.Events))
-		for _, ev := range up.Events {
-			ids = append(ids, ev.ID)
-		}
-		if err := st.MarkNotified(ids...); err != nil {
-			logf("orders: %v", err)
-		}
-	}
-	status := string(s.Status)
+	status := res.Status
 	if status == "" {
 		status = lang.L("no status")
 	}
-	if confirmed {
+	if res.Confirmed {
 		return fmt.Sprintf(lang.L("Confirmed: HstockPlus knows order #%d (%s). It was placed."), id, status), widget.SuccessImportance
 	}
-	if len(up.New) > 0 {
-		return fmt.Sprintf(lang.L("Status: %s. %d new accounts delivered."), status, len(up.New)), widget.SuccessImportance
+	if res.New > 0 {
+		return fmt.Sprintf(lang.L("Status: %s. %d new accounts delivered."), status, res.New), widget.SuccessImportance
 	}
 	return fmt.Sprintf(lang.L("Status: %s."), status), widget.MediumImportance
 }
@@ -508,7 +467,7 @@ func checkOrder(ctx context.Context, api API, st *cache.Store, id int64, spendID
 // placed. UI goroutine only.
 func (d *orderDetail) confirmNotPlaced() {
 	r, u := d.row, d.t.ui
-	if r.spend == nil || u.deps.Store == nil {
+	if r.spend == nil {
 		return
 	}
 	sp := *r.spend
@@ -525,18 +484,16 @@ func (d *orderDetail) confirmNotPlaced() {
 		if !ok {
 			return
 		}
-		st := u.deps.Store
 		u.background(func(context.Context) {
-			err := st.MarkFailed(sp.ID, notPlacedReason)
+			err := d.t.svc.MarkNotPlaced(sp.ID)
 			fyne.Do(func() {
 				if err != nil {
-					if errors.Is(err, cache.ErrBadTransition) {
+					if errors.Is(err, account.ErrSettledMeanwhile) {
 						d.setNote(lang.L("This entry was settled meanwhile; it is shown as it stands now."), widget.WarningImportance)
 					} else {
 						d.setNote(fmt.Sprintf(lang.L("Could not record it: %v"), err), widget.DangerImportance)
 					}
 				}
-				d.t.reload()
 			})
 		})
 	}, u.win)

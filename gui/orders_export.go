@@ -1,12 +1,8 @@
 package gui
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,51 +10,12 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/account"
 )
 
-// Export of delivered accounts.
-//
-// .txt: one account per line, each line ending in "\n", exactly as delivered. An account that
-// itself holds a line break (no real account does; a hostile or broken answer might) has its line
-// breaks replaced by spaces, so that the file always has exactly one line per account.
-//
-// .csv: RFC 4180 through encoding/csv, header "order,account", then one record per account with
-// the account verbatim (quoted when it holds a comma, a quote or a line break). The account is not
-// split into login and password: accounts come as login:password, mail:password:recovery-mail,
-// or tokens without any ':', and a split on the first ':' would misrepresent the latter; the
-// single column reads back exactly as delivered.
-
-// exportTXT is the .txt export of accounts.
-func exportTXT(accounts []string) []byte {
-	var b bytes.Buffer
-	for _, a := range accounts {
-		b.WriteString(oneLine(a))
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
-
-// oneLine replaces the line breaks in s by spaces.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", " ")
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
-}
-
-// exportCSV is the .csv export of the accounts of order.
-func exportCSV(order int64, accounts []string) []byte {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"order", "account"}) // a bytes.Buffer does not fail
-	id := strconv.FormatInt(order, 10)
-	for _, a := range accounts {
-		_ = w.Write([]string{id, a})
-	}
-	w.Flush()
-	return b.Bytes()
-}
+// The export formats are the service layer's (account.ExportTXT, account.ExportCSV); this file
+// is the dialog that asks what to export and where.
 
 // writeExport writes data to w and closes it; the first error wins.
 func writeExport(w io.WriteCloser, data []byte) error {
@@ -110,9 +67,9 @@ func (d *orderDetail) showExport() {
 
 // saveExport asks for a file and writes the export there. UI goroutine only.
 func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
-	data, ext := exportTXT(accounts), ".txt"
+	data, ext := account.ExportTXT(accounts), ".txt"
 	if asCSV {
-		data, ext = exportCSV(order, accounts), ".csv"
+		data, ext = account.ExportCSV(order, accounts), ".csv"
 	}
 	win := d.t.ui.win
 	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {

@@ -3,7 +3,6 @@ package gui
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,40 +12,50 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
-	"github.com/hstockplus/hstockplus/watch"
+	"github.com/hstockplus/hstockplus/client/sandbox"
 )
 
 // ordersUI is orderUI with a store whose clock advances a minute per reading, so that orders
 // placed one after the other have distinct times.
-func ordersUI(t *testing.T) (*UI, *cache.Store) {
+func ordersUI(t *testing.T) (*UI, *accounttest.Env, *client.Client) {
 	t.Helper()
-	u, _, _ := orderUI(t, "100.00")
+	srv, err := sandbox.New(sandbox.Options{Seed: 1, Balance: "100.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newLoopbackClient(t, srv)
+	u, env := ordersUIOn(t, api)
+	return u, env, api
+}
+
+func ordersUIOn(t *testing.T, api account.API) (*UI, *accounttest.Env) {
+	t.Helper()
 	var mu sync.Mutex
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	st, err := cache.OpenInMemory(cache.Options{Now: func() time.Time {
+	env := accounttest.NewAt(t, api, func() time.Time {
 		mu.Lock()
 		defer mu.Unlock()
 		now = now.Add(time.Minute)
 		return now
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	u.deps.Store = st
-	return u, st
+	})
+	u := newUIOn(t, env, false)
+	u.async = func(f func()) { f() }
+	u.catalog.load(context.Background())
+	u.balance.load(context.Background())
+	return u, env
 }
 
 // placeInStore journals an add as the app does and settles it as placed with order id.
-func placeInStore(t *testing.T, st *cache.Store, id int64, label, link string, qty int64, estimate string) cache.Order {
+func placeInStore(t *testing.T, env *accounttest.Env, id int64, label, link string, qty int64, estimate string) account.Order {
 	t.Helper()
-	sp, err := st.BeginAdd(client.AddRequest{Service: 100 + id, Quantity: qty, Link: link}, label, client.MustDecimal(estimate))
+	sp, err := env.Store.BeginAdd(client.AddRequest{Service: 100 + id, Quantity: qty, Link: link}, label, client.MustDecimal(estimate))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := st.MarkPlaced(sp.ID, id)
+	o, err := env.Store.MarkPlaced(sp.ID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +94,12 @@ func equalIDs(a, b []int64) bool {
 }
 
 func TestOrdersNewestFirstAndFiltersNarrow(t *testing.T) {
-	u, st := ordersUI(t)
-	placeInStore(t, st, 501, "Instagram Followers", "https://instagram.com/alice", 1000, "1.5")
-	placeInStore(t, st, 502, "Gmail accounts", "", 2, "50")
-	placeInStore(t, st, 503, "TikTok Likes", "https://tiktok.com/@bob", 500, "0.75")
-	placeInStore(t, st, 504, "YouTube Views", "https://youtube.com/watch?v=x", 5000, "2")
+	u, env, _ := ordersUI(t)
+	st := env.Store
+	placeInStore(t, env, 501, "Instagram Followers", "https://instagram.com/alice", 1000, "1.5")
+	placeInStore(t, env, 502, "Gmail accounts", "", 2, "50")
+	placeInStore(t, env, 503, "TikTok Likes", "https://tiktok.com/@bob", 500, "0.75")
+	placeInStore(t, env, 504, "YouTube Views", "https://youtube.com/watch?v=x", 5000, "2")
 	// An attempt whose answer was lost, after all of them: listed first all the same.
 	sp, err := st.BeginAdd(client.AddRequest{Service: 9, Quantity: 3, Link: "https://instagram.com/carol"}, "Lost order", client.MustDecimal("3"))
 	if err != nil {
@@ -103,9 +113,9 @@ func TestOrdersNewestFirstAndFiltersNarrow(t *testing.T) {
 	if err := st.MarkFailed(sp2.ID, "Not enough funds"); err != nil {
 		t.Fatal(err)
 	}
-	mustRecord(t, st, 501, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("1.50"), StartCount: 10, Currency: "USD"})
-	mustRecord(t, st, 502, client.OrderStatus{Status: "In progress", Charge: client.MustDecimal("50.00"), Remains: 1, Currency: "USD"})
-	mustRecord(t, st, 503, client.OrderStatus{Status: "Partial", Charge: client.MustDecimal("0.40"), Remains: 240, Currency: "USD"})
+	mustRecord(t, env, 501, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("1.50"), StartCount: 10, Currency: "USD"})
+	mustRecord(t, env, 502, client.OrderStatus{Status: "In progress", Charge: client.MustDecimal("50.00"), Remains: 1, Currency: "USD"})
+	mustRecord(t, env, 503, client.OrderStatus{Status: "Partial", Charge: client.MustDecimal("0.40"), Remains: 240, Currency: "USD"})
 	u.orders.reload()
 
 	if got, want := visibleIDs(u), []int64{0, 504, 503, 502, 501}; !equalIDs(got, want) {
@@ -154,13 +164,16 @@ func TestOrdersNewestFirstAndFiltersNarrow(t *testing.T) {
 	}
 }
 
-func mustRecord(t *testing.T, st *cache.Store, id int64, s client.OrderStatus) cache.StatusUpdate {
+// mustRecord stores a status answer as a check would, and has the service layer announce what
+// it brought (the events it recorded), as after a restart.
+func mustRecord(t *testing.T, env *accounttest.Env, id int64, s client.OrderStatus) {
 	t.Helper()
-	up, err := st.RecordOrderStatus(id, s)
-	if err != nil {
+	if _, err := env.Store.RecordOrderStatus(id, s); err != nil {
 		t.Fatal(err)
 	}
-	return up
+	if err := env.Svc.ReplayPending(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // accountLabels renders every account row of the details and returns their texts.
@@ -175,12 +188,13 @@ func accountLabels(d *orderDetail) []string {
 }
 
 func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
-	u, _, st := orderUI(t, "100.00")
-	var copied []string
-	u.deps.CopySecret = func(v string) error { copied = append(copied, v); return nil }
+	u, _, env := orderUI(t, "100.00")
+	cb := &fakeClipboard{}
+	u.deps.Clipboard = cb
+	u.orders.ensureLoaded()
 	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock >= 2 && s.Min <= 2 && s.Max >= 2 })
-	out, id, err := u.placeOrder(context.Background(), s, client.AddRequest{Service: s.Service, Quantity: 2}, s.EstimateCost(2))
-	if err != nil || out != orderPlaced {
+	out, id, err := env.Svc.PlaceOrder(context.Background(), client.AddRequest{Service: s.Service, Quantity: 2}, s.Name, s.EstimateCost(2))
+	if err != nil || out != account.Placed {
 		t.Fatalf("placeOrder = %v, %d, %v", out, id, err)
 	}
 	if !u.orders.selectKey(rowKey{order: id}) {
@@ -192,8 +206,7 @@ func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
 	}
 
 	a1, a2 := "user1@mail.test:s3cr:et,pw", `user2@mail.test:p"a"ss`
-	mustRecord(t, st, id, client.OrderStatus{Status: "In progress", Charge: client.MustDecimal("5.00"), Remains: 1, Currency: "USD", EntityType: client.EntityProduct, Accounts: []string{a1}})
-	u.HandleEvent(watch.Event{Kind: watch.KindDelivered, Order: id, Count: 1})
+	mustRecord(t, env, id, client.OrderStatus{Status: "In progress", Charge: client.MustDecimal("5.00"), Remains: 1, Currency: "USD", EntityType: client.EntityProduct, Accounts: []string{a1}})
 	if len(d.accounts) != 1 || d.accList.Length() != 1 || d.accTitle.Text != "Delivered accounts (1)" {
 		t.Fatalf("after the first delivery: %d accounts (%q)", len(d.accounts), d.accTitle.Text)
 	}
@@ -204,8 +217,7 @@ func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
 		t.Fatal("accounts section not shown for a product order")
 	}
 
-	mustRecord(t, st, id, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("10.00"), Currency: "USD", EntityType: client.EntityProduct, Accounts: []string{a1, a2}})
-	u.HandleEvent(watch.Event{Kind: watch.KindDelivered, Order: id, Count: 1})
+	mustRecord(t, env, id, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("10.00"), Currency: "USD", EntityType: client.EntityProduct, Accounts: []string{a1, a2}})
 	if len(d.accounts) != 2 || d.accList.Length() != 2 {
 		t.Fatalf("after the second delivery: %d accounts", len(d.accounts))
 	}
@@ -238,20 +250,20 @@ func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
 
 	// Copy all: exactly the accounts, one per line, as a secret.
 	test.Tap(d.copyAll)
-	if len(copied) != 1 || copied[0] != a1+"\n"+a2 {
+	if copied := cb.secrets; len(copied) != 1 || copied[0] != a1+"\n"+a2 {
 		t.Fatalf("copy all = %q", copied)
 	}
 	// Copy one.
 	row := d.accList.CreateItem()
 	d.accList.UpdateItem(1, row)
 	test.Tap(d.accRows[row].copy)
-	if len(copied) != 2 || copied[1] != a2 {
+	if copied := cb.secrets; len(copied) != 2 || copied[1] != a2 {
 		t.Fatalf("copy one = %q", copied)
 	}
 	// Copy the order number: not a secret.
 	test.Tap(d.copyNum)
-	if got := u.app.Clipboard().Content(); got != strconv.FormatInt(id, 10) || len(copied) != 2 {
-		t.Fatalf("order number copied as %q (secrets %d)", got, len(copied))
+	if len(cb.plain) != 1 || cb.plain[0] != strconv.FormatInt(id, 10) || len(cb.secrets) != 2 {
+		t.Fatalf("order number copied as %q (secrets %d)", cb.plain, len(cb.secrets))
 	}
 
 	// Ticked accounts are what "the ticked" export takes.
@@ -259,52 +271,13 @@ func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
 	if got := d.chosenAccounts(); len(got) != 1 || got[0] != a2 {
 		t.Fatalf("chosen = %q", got)
 	}
-	if got := exportTXT(d.accounts); string(got) != a1+"\n"+a2+"\n" {
+	if got := account.ExportTXT(d.accounts); string(got) != a1+"\n"+a2+"\n" {
 		t.Fatalf("txt = %q", got)
 	}
 }
 
-func TestExportEncodersGiveExactlyTheAccounts(t *testing.T) {
-	accounts := []string{
-		"plain@mail.test:password",
-		"colon@mail.test:pa:ss:word",
-		"comma@mail.test:pa,ss",
-		`quote@mail.test:pa"ss"`,
-		"newline@mail.test:pa\nss",
-		"token-without-colon",
-		" spaced : pw ",
-	}
-	wantTXT := "plain@mail.test:password\ncolon@mail.test:pa:ss:word\ncomma@mail.test:pa,ss\nquote@mail.test:pa\"ss\"\nnewline@mail.test:pa ss\ntoken-without-colon\n spaced : pw \n"
-	if got := string(exportTXT(accounts)); got != wantTXT {
-		t.Fatalf("txt =\n%q\nwant\n%q", got, wantTXT)
-	}
-	if got := strings.Split(strings.TrimSuffix(string(exportTXT(accounts)), "\n"), "\n"); len(got) != len(accounts) {
-		t.Fatalf("txt has %d lines for %d accounts", len(got), len(accounts))
-	}
-	wantCSV := "order,account\n" +
-		"42,plain@mail.test:password\n" +
-		"42,colon@mail.test:pa:ss:word\n" +
-		"42,\"comma@mail.test:pa,ss\"\n" +
-		"42,\"quote@mail.test:pa\"\"ss\"\"\"\n" +
-		"42,\"newline@mail.test:pa\nss\"\n" +
-		"42,token-without-colon\n" +
-		"42,\" spaced : pw \"\n"
-	got := exportCSV(42, accounts)
-	if string(got) != wantCSV {
-		t.Fatalf("csv =\n%q\nwant\n%q", got, wantCSV)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(got)).ReadAll()
-	if err != nil || len(recs) != len(accounts)+1 {
-		t.Fatalf("csv reads back as %d records, %v", len(recs), err)
-	}
-	for i, a := range accounts {
-		if recs[i+1][0] != "42" || recs[i+1][1] != a {
-			t.Errorf("record %d = %q, want %q", i+1, recs[i+1], a)
-		}
-	}
-	if len(exportTXT(nil)) != 0 || string(exportCSV(1, nil)) != "order,account\n" {
-		t.Fatal("empty exports")
-	}
+// The encoders are tested with the service layer (account.ExportTXT, ExportCSV).
+func TestWriteExportWritesAndCloses(t *testing.T) {
 	var w closeBuffer
 	if err := writeExport(&w, []byte("x\n")); err != nil || w.String() != "x\n" || !w.closed {
 		t.Fatalf("writeExport: %v %q %v", err, w.String(), w.closed)
@@ -333,7 +306,8 @@ func TestMaskAccount(t *testing.T) {
 }
 
 func TestOrdersUnconfirmedMarkedNotPlaced(t *testing.T) {
-	u, st := ordersUI(t)
+	u, env, _ := ordersUI(t)
+	st := env.Store
 	sp, err := st.BeginAdd(client.AddRequest{Service: 7, Quantity: 1000, Link: "https://instagram.com/x"}, "Instagram Followers", client.MustDecimal("1.25"))
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +340,7 @@ func TestOrdersUnconfirmedMarkedNotPlaced(t *testing.T) {
 	test.Tap(buttonOnScreen(t, u.win, "Mark as not placed"))
 
 	got, err := st.Spend(sp.ID)
-	if err != nil || got.State != cache.SpendFailed || got.Error != notPlacedReason {
+	if err != nil || got.State != account.SpendFailed || got.Error != account.NotPlacedReason {
 		t.Fatalf("journal entry = %+v, %v", got, err)
 	}
 	if txt := rowText(u, 0); !strings.Contains(txt, "Not placed") || strings.Contains(txt, "Unconfirmed") {
@@ -382,11 +356,12 @@ func TestOrdersUnconfirmedMarkedNotPlaced(t *testing.T) {
 }
 
 func TestOrdersCheckNowConfirmsAnUnconfirmedOrder(t *testing.T) {
-	u, st := ordersUI(t)
+	u, env, api := ordersUI(t)
+	st := env.Store
 	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 0 })
 	// The order reached HstockPlus (it has a number) but the app only read the number from a
 	// damaged answer: the entry is unconfirmed with its order id.
-	res, err := u.deps.API.Add(context.Background(), client.AddRequest{Service: s.Service, Quantity: 1})
+	res, err := api.Add(context.Background(), client.AddRequest{Service: s.Service, Quantity: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +393,7 @@ func TestOrdersCheckNowConfirmsAnUnconfirmedOrder(t *testing.T) {
 	if o.Unconfirmed {
 		t.Fatal("the order is still unconfirmed")
 	}
-	if got, _ := st.Spend(sp.ID); got.State != cache.SpendPlaced {
+	if got, _ := st.Spend(sp.ID); got.State != account.SpendPlaced {
 		t.Fatalf("journal entry is %s, want placed", got.State)
 	}
 	if pending, _ := st.PendingEvents(); len(pending) != 0 {
@@ -433,8 +408,8 @@ func TestOrdersCheckNowConfirmsAnUnconfirmedOrder(t *testing.T) {
 }
 
 func TestOrdersCheckNowOrderUnknown(t *testing.T) {
-	u, st := ordersUI(t)
-	u.deps.API = failingAPI{client.ErrOrderNotFound}
+	u, env := ordersUIOn(t, failingAPI{client.ErrOrderNotFound})
+	st := env.Store
 	sp, _ := st.BeginAdd(client.AddRequest{Service: 1, Quantity: 1}, "X", client.Decimal{})
 	if err := st.MarkUnconfirmed(sp.ID, "damaged answer", 99999); err != nil {
 		t.Fatal(err)
@@ -445,14 +420,14 @@ func TestOrdersCheckNowOrderUnknown(t *testing.T) {
 	if d := u.orders.detail; !strings.Contains(d.note.Text, "does not know order #99999") {
 		t.Fatalf("note = %q", d.note.Text)
 	}
-	if got, _ := st.Spend(sp.ID); got.State != cache.SpendUnconfirmed {
+	if got, _ := st.Spend(sp.ID); got.State != account.SpendUnconfirmed {
 		t.Fatalf("journal entry is %s", got.State)
 	}
 }
 
 func TestOrdersTabReadsTheJournalWhenShown(t *testing.T) {
-	u, st := ordersUI(t)
-	placeInStore(t, st, 777, "Saved before the start", "", 1, "0.5")
+	u, env, _ := ordersUI(t)
+	placeInStore(t, env, 777, "Saved before the start", "", 1, "0.5")
 	if u.orders.list.Length() != 0 {
 		t.Fatal("listed before being shown")
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // Prefs are the user's non-secret settings. They live in fyne.App.Preferences() under the
-// pref* keys below; the API key never does (it goes to cache.Secrets). A Prefs value is a plain
+// pref* keys below; the API key never does (it goes to the keyring: KeyStore). A Prefs value is a plain
 // copy: the window keeps the current one behind an atomic pointer (UI.Prefs), so the poller may
 // read it from its own goroutine.
 type Prefs struct {

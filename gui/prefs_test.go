@@ -130,7 +130,7 @@ func TestEveryLanguageHasAName(t *testing.T) {
 // TestPrefsReadFromAnotherGoroutine: the poller reads UI.Prefs while the window saves.
 func TestPrefsReadFromAnotherGoroutine(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{}})
+	u := New(a, apiDeps(t, failingAPI{}, Deps{}))
 	var got []Prefs
 	u.OnPrefsChange(func(p Prefs) { got = append(got, p) })
 	get := u.Prefs // the getter the poller is given

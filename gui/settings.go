@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -66,7 +66,7 @@ func (f *connectionForm) row() fyne.CanvasObject {
 
 // keyWhere says where a saved API key is kept.
 func (u *UI) keyWhere() string {
-	if u.deps.Secrets != nil && u.deps.Secrets.Backend() == cache.BackendFile {
+	if u.deps.Keys != nil && u.deps.Keys.InFile() {
 		return lang.L("No OS keyring: the key is kept in a file only you can read, never in the settings file.")
 	}
 	return lang.L("The key is kept in the OS keyring, never in the settings file.")
@@ -105,11 +105,11 @@ func (f *connectionForm) runTest() {
 	}
 	f.test.Disable()
 	f.say(lang.L("Connecting…"), widget.MediumImportance)
-	secrets, lng := f.ui.deps.Secrets, f.langCode()
+	keys, lng := f.ui.deps.Keys, f.langCode()
 	f.async(func(ctx context.Context) {
 		k := key
-		if k == "" && secrets != nil {
-			k, _ = secrets.Get(cache.SecretAPIKey) // not found: k stays ""
+		if k == "" && keys != nil {
+			k, _ = keys.APIKey() // none saved: k stays ""
 		}
 		var (
 			bal *client.Balance
@@ -131,35 +131,28 @@ func (f *connectionForm) runTest() {
 	})
 }
 
-// checkConnection builds a client for endpoint and key and asks the balance. Off the UI
-// goroutine. The key is never logged; client errors are already redacted.
+// checkConnection asks the balance of the account of endpoint and key. Off the UI goroutine.
+// The key is never logged; client errors are already redacted.
 func (u *UI) checkConnection(ctx context.Context, endpoint, key, lng string) (*client.Balance, error) {
-	ctx, cancel := context.WithTimeout(ctx, testConnectionTimeout)
-	defer cancel()
 	ua := "hstockplus"
 	if u.deps.Version != "" {
 		ua += "/" + u.deps.Version
 	}
-	c, err := client.New(client.WithEndpoint(endpoint), client.WithAPIKey(key), client.WithLang(lng),
-		client.WithUserAgent(ua), client.WithRetry(2, 250*time.Millisecond, 2*time.Second))
+	b, err := account.TestConnection(ctx, endpoint, key, lng, ua, testConnectionTimeout)
 	if err != nil {
+		u.deps.Logf("test connection to %s: %v", endpoint, err)
 		return nil, err
 	}
-	b, err := c.Balance(ctx)
-	if err != nil {
-		u.deps.Logf("test connection to %s: %v", c.Endpoint(), err)
-		return nil, err
-	}
-	u.deps.Logf("test connection to %s: ok", c.Endpoint())
+	u.deps.Logf("test connection to %s: ok", endpoint)
 	return b, nil
 }
 
 // saveKey stores a new API key in Deps.Secrets. Off the UI goroutine: the keyring may prompt.
 func (u *UI) saveKey(key string) error {
-	if u.deps.Secrets == nil {
+	if u.deps.Keys == nil {
 		return errors.New(lang.L("The API key cannot be saved: no keyring or private file is available."))
 	}
-	if err := u.deps.Secrets.Set(cache.SecretAPIKey, key); err != nil {
+	if err := u.deps.Keys.SetAPIKey(key); err != nil {
 		u.deps.Logf("API key: not saved: %v", err)
 		return fmt.Errorf(lang.L("The API key could not be saved: %v"), err)
 	}

@@ -14,53 +14,41 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
 
-// fakeSecrets is an in-memory cache.Secrets.
-type fakeSecrets struct {
+// fakeKeys is an in-memory KeyStore.
+type fakeKeys struct {
 	mu     sync.Mutex
-	m      map[string]string
+	key    string
 	setErr error
 }
 
-func newFakeSecrets() *fakeSecrets { return &fakeSecrets{m: map[string]string{}} }
+func newFakeKeys() *fakeKeys { return &fakeKeys{} }
 
-func (f *fakeSecrets) Get(name string) (string, error) {
+func (f *fakeKeys) APIKey() (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v, ok := f.m[name]
-	if !ok {
-		return "", fmt.Errorf("%s: %w", name, cache.ErrNotFound)
-	}
-	return v, nil
+	return f.key, nil
 }
 
-func (f *fakeSecrets) Set(name, value string) error {
+func (f *fakeKeys) SetAPIKey(key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.setErr != nil {
 		return f.setErr
 	}
-	f.m[name] = value
+	f.key = key
 	return nil
 }
 
-func (f *fakeSecrets) Delete(name string) error {
+func (f *fakeKeys) InFile() bool { return false }
+
+func (f *fakeKeys) apiKey() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.m, name)
-	return nil
-}
-
-func (f *fakeSecrets) Backend() string { return cache.BackendKeyring }
-
-func (f *fakeSecrets) apiKey() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.m[cache.SecretAPIKey]
+	return f.key
 }
 
 // prefsApp is an app with the preferences of another: the same user starting the app again.
@@ -134,10 +122,7 @@ func findButton(c fyne.Canvas, text string) *widget.Button {
 
 func newSettingsUI(t *testing.T, a fyne.App, d Deps) *UI {
 	t.Helper()
-	if d.API == nil {
-		d.API = failingAPI{errors.New("offline test")}
-	}
-	u := New(a, d)
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, d))
 	u.openSettings()
 	if u.settings == nil {
 		t.Fatal("settings did not open")
@@ -148,7 +133,7 @@ func newSettingsUI(t *testing.T, a fyne.App, d Deps) *UI {
 
 func TestSettingsPersistAcrossRestart(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := newSettingsUI(t, a, Deps{Secrets: newFakeSecrets()})
+	u := newSettingsUI(t, a, Deps{Keys: newFakeKeys()})
 	s := u.settings
 	s.notify.SetChecked(false)
 	s.copyCreds.SetChecked(true)
@@ -167,7 +152,7 @@ func TestSettingsPersistAcrossRestart(t *testing.T) {
 
 	// The next start: a new app and window over the same preferences.
 	a2 := prefsApp{App: test.NewTempApp(t), prefs: a.Preferences()}
-	u2 := New(a2, Deps{API: failingAPI{errors.New("offline test")}})
+	u2 := New(a2, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{}))
 	p := u2.Prefs()
 	if p.Notifications || !p.AutoCopyCredentials || p.AutoCopyCodes || p.CloseToTray || p.LowBalance.String() != "12.50" ||
 		p.Theme != ThemeDark || p.Lang != "ja" || p.OrderPoll != 30*time.Second || p.SMSPoll != 10*time.Second ||
@@ -184,9 +169,9 @@ func TestSettingsPersistAcrossRestart(t *testing.T) {
 
 func TestSettingsKeyGoesToSecretsNeverToPreferences(t *testing.T) {
 	a := test.NewTempApp(t)
-	sec := newFakeSecrets()
+	sec := newFakeKeys()
 	var reconnected []string
-	u := newSettingsUI(t, a, Deps{Secrets: sec, Reconnect: func(endpoint, key string) error {
+	u := newSettingsUI(t, a, Deps{Keys: sec, Reconnect: func(endpoint, key string) error {
 		reconnected = append(reconnected, endpoint, key)
 		return nil
 	}})
@@ -225,10 +210,10 @@ func TestSettingsKeyGoesToSecretsNeverToPreferences(t *testing.T) {
 
 func TestSettingsWithoutKeyChangeKeepsKeyAndConnection(t *testing.T) {
 	a := test.NewTempApp(t)
-	sec := newFakeSecrets()
-	_ = sec.Set(cache.SecretAPIKey, "old-key")
+	sec := newFakeKeys()
+	_ = sec.SetAPIKey("old-key")
 	calls := 0
-	u := newSettingsUI(t, a, Deps{Secrets: sec, Reconnect: func(string, string) error { calls++; return nil }})
+	u := newSettingsUI(t, a, Deps{Keys: sec, Reconnect: func(string, string) error { calls++; return nil }})
 	u.settings.copyCreds.SetChecked(true)
 	test.Tap(u.settings.save)
 	if sec.apiKey() != "old-key" || !u.Prefs().AutoCopyCredentials {
@@ -241,8 +226,8 @@ func TestSettingsWithoutKeyChangeKeepsKeyAndConnection(t *testing.T) {
 
 func TestSettingsRefuseInvalidThresholdAndURL(t *testing.T) {
 	a := test.NewTempApp(t)
-	sec := newFakeSecrets()
-	u := newSettingsUI(t, a, Deps{Secrets: sec})
+	sec := newFakeKeys()
+	u := newSettingsUI(t, a, Deps{Keys: sec})
 	before := u.Prefs()
 	s := u.settings
 	for _, c := range []struct{ endpoint, threshold, key, want string }{
@@ -279,9 +264,9 @@ func TestSettingsRefuseInvalidThresholdAndURL(t *testing.T) {
 
 func TestSettingsKeyringFailureKeepsTheDialog(t *testing.T) {
 	a := test.NewTempApp(t)
-	sec := newFakeSecrets()
+	sec := newFakeKeys()
 	sec.setErr = errors.New("keyring locked")
-	u := newSettingsUI(t, a, Deps{Secrets: sec})
+	u := newSettingsUI(t, a, Deps{Keys: sec})
 	test.Type(u.settings.conn.key, "k-123")
 	test.Tap(u.settings.save)
 	if u.settings == nil || !strings.Contains(u.settings.errText.Text, "could not be saved") {
@@ -292,7 +277,7 @@ func TestSettingsKeyringFailureKeepsTheDialog(t *testing.T) {
 func TestTestConnectionShowsBalanceOrRefusedKey(t *testing.T) {
 	endpoint, key := sandboxEndpoint(t)
 	a := test.NewTempApp(t)
-	u := newSettingsUI(t, a, Deps{Secrets: newFakeSecrets()})
+	u := newSettingsUI(t, a, Deps{Keys: newFakeKeys()})
 	f := u.settings.conn
 	f.endpoint.SetText(endpoint)
 	f.key.SetText(key)
@@ -316,7 +301,7 @@ func TestTestConnectionShowsBalanceOrRefusedKey(t *testing.T) {
 	if !strings.Contains(f.result.Text, "Enter your API key") {
 		t.Fatalf("no key at all: result = %q", f.result.Text)
 	}
-	_ = u.deps.Secrets.Set(cache.SecretAPIKey, key)
+	_ = u.deps.Keys.SetAPIKey(key)
 	test.Tap(f.test)
 	if f.result.Text != "Connected. Balance: 100.00 USD" {
 		t.Fatalf("saved key: result = %q", f.result.Text)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,6 +18,7 @@ import (
 // lists its products with the Catalog's rows and detail pane, to order from.
 type shopsTab struct {
 	ui     *UI
+	svc    shopsService
 	item   *container.TabItem
 	shops  []client.Shop // UI goroutine only
 	loaded bool
@@ -35,13 +35,8 @@ type shopsTab struct {
 	detail   *serviceDetail
 }
 
-const (
-	shopsPageSize = 100
-	maxShopPages  = 100 // 10,000 shops
-)
-
 func newShopsTab(u *UI) *shopsTab {
-	t := &shopsTab{ui: u, count: widget.NewLabel(""), msg: newMessageBox(), prodHead: widget.NewLabel(""), prodMsg: newMessageBox()}
+	t := &shopsTab{ui: u, svc: u.deps.Account, count: widget.NewLabel(""), msg: newMessageBox(), prodHead: widget.NewLabel(""), prodMsg: newMessageBox()}
 	t.prodHead.TextStyle.Bold = true
 	t.prodHead.Truncation = fyne.TextTruncateEllipsis
 	t.list = widget.NewList(
@@ -111,7 +106,7 @@ func (t *shopsTab) selectShop(s client.Shop) {
 	t.prodHead.SetText(s.Name + " — " + shopInfo(s))
 	t.prodMsg.show(lang.L("Loading the shop's products…"), "", nil)
 	t.ui.background(func(ctx context.Context) {
-		page, err := t.ui.deps.API.Services(ctx, client.ServicesParams{ShopID: s.ID})
+		products, err := t.svc.ShopProducts(ctx, s.ID)
 		fyne.Do(func() {
 			if seq != t.seq {
 				return
@@ -120,7 +115,7 @@ func (t *shopsTab) selectShop(s client.Shop) {
 				t.prodMsg.show(fmt.Sprintf(lang.L("Could not load this shop's products: %s"), describeError(err)), lang.L("Try again"), func() { t.selectShop(s) })
 				return
 			}
-			t.products = page.Services
+			t.products = products
 			if len(t.products) == 0 {
 				t.prodMsg.show(lang.L("This shop has nothing for sale right now."), "", nil)
 			} else {
@@ -141,17 +136,7 @@ func (t *shopsTab) ensureLoaded() {
 }
 
 func (t *shopsTab) load(ctx context.Context) {
-	shops, err := fetchAllShops(ctx, t.ui.deps.API)
-	var saved time.Time
-	if st := t.ui.deps.Store; st != nil {
-		if err == nil {
-			if _, err := st.SaveShops(time.Now(), shops); err != nil {
-				t.ui.deps.Logf("shops: not saved for offline use: %v", err)
-			}
-		} else if rows, info, serr := st.Shops(); serr == nil {
-			shops, saved = rows, info.FetchedAt
-		}
-	}
+	shops, saved, err := t.svc.Shops(ctx)
 	fyne.Do(func() {
 		if err != nil && saved.IsZero() {
 			t.msg.show(fmt.Sprintf(lang.L("Could not load the shops: %s"), describeError(err)), lang.L("Try again"), func() {
@@ -173,22 +158,6 @@ func (t *shopsTab) load(ctx context.Context) {
 		}
 		t.list.Refresh()
 	})
-}
-
-// fetchAllShops reads every page of the shop list (a bounded number of pages).
-func fetchAllShops(ctx context.Context, api API) ([]client.Shop, error) {
-	var all []client.Shop
-	for page := 1; page <= maxShopPages; page++ {
-		p, err := api.Shops(ctx, page, shopsPageSize)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, p.Shops...)
-		if len(p.Shops) == 0 || len(all) >= p.Total || page >= p.TotalPages {
-			break
-		}
-	}
-	return all, nil
 }
 
 // stars renders a 0–5 rating as five stars, rounded to the nearest whole star.

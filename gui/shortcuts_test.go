@@ -16,7 +16,7 @@ func press(u *UI, key fyne.KeyName) {
 
 func TestShortcutsSwitchTabs(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{}))
 	u.shops.loaded = true
 	u.sms.started = true // nor of the SMS countries
 	for _, c := range []struct {
@@ -32,7 +32,7 @@ func TestShortcutsSwitchTabs(t *testing.T) {
 
 func TestShortcutSearchRefreshAndSettings(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{}))
 	u.shops.loaded = true
 	u.sms.started = true // no background load of countries racing the test driver
 	u.tabs.SelectIndex(4)
@@ -67,7 +67,7 @@ func TestShortcutSearchRefreshAndSettings(t *testing.T) {
 
 func TestMainMenuCarriesTheShortcuts(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{}))
 	for label, key := range map[string]fyne.KeyName{
 		"Settings…": fyne.KeyComma, "Search the catalog": fyne.KeyF, "Refresh": fyne.KeyR,
 		"Catalog": fyne.Key1, "Balance": fyne.Key5,

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
-	"github.com/hstockplus/hstockplus/watch"
 )
 
 // smsTab rents phone numbers for SMS verification: a searchable country list, the projects
@@ -26,6 +26,7 @@ import (
 // handed to ui.background.
 type smsTab struct {
 	ui   *UI
+	svc  smsService
 	item *container.TabItem
 
 	// now is the tab's clock (tests drive it); runTicker starts the 1 s ticker that calls tick on
@@ -61,10 +62,12 @@ type smsTab struct {
 	plusBtn  *widget.Button
 
 	// The numbers side (sms_numbers.go).
-	views      []smsView    // every number the store knows, newest first
-	pending    []pendingSMS // unconfirmed purchases with no number known
-	active     []*smsCard   // cards of the live numbers, as shown
-	history    []smsView    // numbers no longer live, newest first
+	numbers    map[int64]smsView        // every number the store knows, updated from events
+	pendingSp  map[uint64]account.Spend // unconfirmed purchases with no number known
+	views      []smsView                // numbers, newest first
+	pending    []account.Spend          // pendingSp, oldest first
+	active     []*smsCard               // cards of the live numbers, as shown
+	history    []smsView                // numbers no longer live, newest first
 	activeBox  *fyne.Container
 	activeMsg  *widget.Label
 	histList   *widget.List
@@ -79,12 +82,13 @@ type smsTab struct {
 const smsCountryPref = "sms.country"
 
 func newSMSTab(u *UI) *smsTab {
-	t := &smsTab{ui: u, now: time.Now, runTicker: realTicker, histRows: map[*fyne.Container]*histRow{}}
+	t := &smsTab{ui: u, svc: u.deps.Account, now: time.Now, histRows: map[*fyne.Container]*histRow{}}
+	t.runTicker = func(tick func()) func() { return realTicker(u.deps.Context, tick) }
 	buy := t.buildBuyPane()
 	numbers := t.buildNumbersPane()
 	split := container.NewHSplit(buy, numbers)
 	split.Offset = 0.5
-	root := newShowHook(split, t.ensureLoaded)
+	root := newOnShow(split, t.ensureLoaded)
 	t.item = container.NewTabItemWithIcon(lang.L("SMS"), theme.MailComposeIcon(), root)
 	return t
 }
@@ -100,11 +104,40 @@ func (t *smsTab) ensureLoaded() {
 	t.reload()
 }
 
-// onEvent re-reads the numbers when the poller reports a change: the store already holds the
-// status and the code the event announces. UI goroutine only.
-func (t *smsTab) onEvent(watch.Event) {
-	t.started = true
-	t.reload()
+// onEvent updates the numbers from an event of the service layer: the number as stored after
+// the change, its new code, or a purchase's journal entry. UI goroutine only.
+func (t *smsTab) onEvent(ev account.Event) {
+	if t.numbers == nil {
+		return // never read: the first reload reads everything
+	}
+	changed := false
+	if n := ev.NumberRec; n != nil {
+		v := t.numbers[n.Order]
+		v.Number = *n
+		for _, d := range ev.Deliveries {
+			if d.Kind == account.DeliverySMSCode && !slices.ContainsFunc(v.Codes, func(c account.Delivery) bool { return c.Seq == d.Seq }) {
+				v.Codes = append(v.Codes, d)
+			}
+		}
+		t.numbers[n.Order] = v
+		changed = true
+	}
+	if sp := ev.Spend; sp != nil && sp.Action == account.ActionAddSMS {
+		if sp.State == account.SpendUnconfirmed && len(sp.Orders) == 0 {
+			t.pendingSp[sp.ID] = *sp
+		} else {
+			delete(t.pendingSp, sp.ID)
+		}
+		for _, n := range ev.Numbers {
+			v := t.numbers[n.Order]
+			v.Number = n
+			t.numbers[n.Order] = v
+		}
+		changed = true
+	}
+	if changed {
+		t.rebuild()
+	}
 }
 
 // ---- countries and projects ----
@@ -202,7 +235,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 func (t *smsTab) loadCountries() {
 	t.countryMsg.show(lang.L("Loading the countries…"), "", nil)
 	t.ui.background(func(ctx context.Context) {
-		cs, err := t.ui.deps.API.SMSCountries(ctx)
+		cs, err := t.svc.SMSCountries(ctx)
 		fyne.Do(func() { t.showCountries(cs, err) })
 	})
 }
@@ -288,7 +321,7 @@ func (t *smsTab) loadProjects() {
 	t.updateTotal()
 	t.projMsg.show(fmt.Sprintf(lang.L("Loading the services of %s…"), c.Name), "", nil)
 	t.ui.background(func(ctx context.Context) {
-		ps, err := t.ui.deps.API.SMSProjects(ctx, c.Code)
+		ps, err := t.svc.SMSProjects(ctx, c.Code)
 		fyne.Do(func() {
 			if seq != t.projSeq {
 				return
@@ -349,7 +382,7 @@ func (t *smsTab) countryName(code string) string {
 // ---- the tab's clock ----
 
 // realTicker calls tick on the UI goroutine every second until stopped.
-func realTicker(tick func()) func() {
+func realTicker(ctx context.Context, tick func()) func() {
 	tk := time.NewTicker(time.Second)
 	done := make(chan struct{})
 	go func() {
@@ -359,6 +392,8 @@ func realTicker(tick func()) func() {
 			case <-tk.C:
 				fyne.Do(tick)
 			case <-done:
+				return
+			case <-ctx.Done():
 				return
 			}
 		}
@@ -375,28 +410,5 @@ func (t *smsTab) setTicking(on bool) {
 	case !on && t.stopTick != nil:
 		t.stopTick()
 		t.stopTick = nil
-	}
-}
-
-// showHook is content that runs fn whenever it is shown: the tabs show a tab's content when it
-// is selected, which is when the SMS tab first asks HstockPlus for its lists.
-type showHook struct {
-	widget.BaseWidget
-	content fyne.CanvasObject
-	fn      func()
-}
-
-func newShowHook(content fyne.CanvasObject, fn func()) *showHook {
-	h := &showHook{content: content, fn: fn}
-	h.ExtendBaseWidget(h)
-	return h
-}
-
-func (h *showHook) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(h.content) }
-
-func (h *showHook) Show() {
-	h.BaseWidget.Show()
-	if h.fn != nil {
-		h.fn()
 	}
 }

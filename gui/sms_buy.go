@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -81,11 +81,6 @@ func (t *smsTab) updateTotal() {
 		}
 	}
 	setOrHide(t.total, text)
-	if t.ui.deps.Store == nil {
-		setOrHide(t.formErr, lang.L("The local store is not open: numbers cannot be recorded, so none can be rented."))
-		t.buyBtn.Disable()
-		return
-	}
 	t.buyBtn.Enable()
 }
 
@@ -130,51 +125,16 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 	}
 	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
 	u.confirmSpend(lang.L("Confirm the purchase"), lang.L("Rent"), text, func(ctx context.Context) func() {
-		out, nums, err := t.place(ctx, req, p.Name, cost)
+		out, nums, err := t.svc.RentNumbers(ctx, req, p.Name, cost)
 		return func() { t.showOutcome(cost, out, nums, err) }
 	})
 }
 
-// place journals the purchase, sends it once, and records what became of it: like placeOrder, it
-// never sends twice, and a lost answer leaves an unconfirmed journal entry. Off the UI goroutine.
-func (t *smsTab) place(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (orderOutcome, []cache.SMSNumber, error) {
-	u := t.ui
-	st := u.deps.Store
-	if st == nil {
-		return orderNotPlaced, nil, errors.New(lang.L("The local store is not open: numbers cannot be recorded, so none is rented."))
-	}
-	var orders []client.SMSOrder
-	var nums []cache.SMSNumber
-	out, err := u.spendOnce(lang.L("purchase"),
-		func() (cache.Spend, error) { return st.BeginAddSMS(req, label, estimate) },
-		func() (err error) { orders, err = u.deps.API.AddSMS(ctx, req); return err },
-		func(sp cache.Spend) error {
-			u.deps.Logf("sms: rented %d number(s) (project %s)", len(orders), req.ProjectID)
-			var err error
-			if nums, err = st.MarkSMSPlaced(sp.ID, orders); err != nil {
-				for _, o := range orders { // show them all the same
-					nums = append(nums, cache.SMSNumber{Order: o.Order, Phone: o.Phone, Country: o.Country, Label: label})
-				}
-			}
-			return err
-		},
-		t.notifyPlaced)
-	return out, nums, err
-}
-
-// notifyPlaced has the poller look at the new numbers and shows them. Off the UI goroutine.
-func (t *smsTab) notifyPlaced() {
-	if t.ui.deps.OnPlaced != nil {
-		t.ui.deps.OnPlaced()
-	}
-	fyne.Do(t.reload)
-}
-
 // showOutcome tells the user, in words, what became of the purchase. UI goroutine only.
-func (t *smsTab) showOutcome(cost client.Decimal, out orderOutcome, nums []cache.SMSNumber, err error) {
+func (t *smsTab) showOutcome(cost client.Decimal, out account.Outcome, nums []account.SMSNumber, err error) {
 	u := t.ui
 	switch out {
-	case orderPlaced:
+	case account.Placed:
 		var lines []string
 		for _, n := range nums {
 			lines = append(lines, fmt.Sprintf("%s  (#%d)", n.Phone, n.Order))
@@ -186,7 +146,7 @@ func (t *smsTab) showOutcome(cost client.Decimal, out orderOutcome, nums []cache
 		dialog.ShowInformation(title, strings.Join(lines, "\n")+"\n\n"+
 			lang.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives."), u.win)
 		t.reloadBalance()
-	case orderUnconfirmed:
+	case account.Unconfirmed:
 		dialog.ShowInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
 		t.reloadBalance()
 	default:
@@ -210,7 +170,7 @@ func smsErrorText(err error, cost client.Decimal, u *UI) string {
 
 // reuse rents number n again for its project, through the same confirmation and journal. The
 // price is asked afresh (it is what will be charged now). UI goroutine only.
-func (t *smsTab) reuse(n cache.SMSNumber) {
+func (t *smsTab) reuse(n account.SMSNumber) {
 	if n.Phone == "" || n.ProjectID == "" {
 		dialog.ShowInformation(lang.L("Cannot reuse"), lang.L("The number or its service is not known yet."), t.ui.win)
 		return
@@ -224,7 +184,7 @@ func (t *smsTab) reuse(n cache.SMSNumber) {
 		}
 	}
 	t.ui.background(func(ctx context.Context) {
-		ps, err := t.ui.deps.API.SMSProjects(ctx, n.Country)
+		ps, err := t.svc.SMSProjects(ctx, n.Country)
 		fyne.Do(func() {
 			if err != nil {
 				dialog.ShowInformation(lang.L("Cannot reuse"), loadErrorText(lang.L("Could not get the current price"), err)+" "+lang.L("Nothing was spent."), t.ui.win)
@@ -251,11 +211,8 @@ func setOrHide(l *widget.Label, text string) {
 	}
 }
 
-// reloadBalance asks for the balance after a purchase and shows it beside the total. UI
-// goroutine only.
+// reloadBalance asks for the balance after a purchase; it comes back as an event, which brings
+// the total's balance up to date. UI goroutine only.
 func (t *smsTab) reloadBalance() {
-	t.ui.background(func(ctx context.Context) {
-		t.ui.balance.load(ctx)
-		fyne.Do(t.updateTotal)
-	})
+	t.ui.background(t.ui.balance.load)
 }

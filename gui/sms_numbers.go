@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,25 +15,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
 )
 
 // smsView is one number as the store knows it, with its codes (oldest first).
-type smsView struct {
-	n     cache.SMSNumber
-	codes []cache.Delivery
-}
-
-// lastCode is the newest code the number received, if any.
-func (v smsView) lastCode() (cache.Delivery, bool) {
-	if len(v.codes) == 0 {
-		return cache.Delivery{}, false
-	}
-	return v.codes[len(v.codes)-1], true
-}
-
-// pendingSMS is a purchase whose answer was lost before any number was known.
-type pendingSMS struct{ sp cache.Spend }
+type smsView = account.NumberView
 
 // Where the divider between the live numbers and the history sits, with and without live ones.
 const (
@@ -39,29 +27,11 @@ const (
 	smsSplitEmpty = 0.3
 )
 
-// smsHistoryLimit bounds how many numbers the tab reads (newest first).
-const smsHistoryLimit = 500
-
 // expiryOf is when n stops receiving: as the server said, else estimated from when it was rented.
-func expiryOf(n cache.SMSNumber) (at time.Time, exact bool) {
-	if !n.ExpiresAt.IsZero() {
-		return n.ExpiresAt, true
-	}
-	return n.PlacedAt.Add(cache.DefaultSMSLifetime), false
-}
+func expiryOf(n account.SMSNumber) (at time.Time, exact bool) { return account.NumberExpiry(n) }
 
-// smsLive reports whether v's number is still in use at now: before its expiry, and not given up.
-// The poller closes a number once its code is in (it stops asking), so a closed number with a
-// code stays live — its code shown large — until it expires; one closed without a code was given
-// up on.
-func smsLive(v smsView, now time.Time) bool {
-	n := v.n
-	if strings.EqualFold(n.Status, "expired") || (n.Closed && len(v.codes) == 0) {
-		return false
-	}
-	at, _ := expiryOf(n)
-	return now.Before(at)
-}
+// smsLive reports whether v's number is still in use at now (account.NumberLive).
+func smsLive(v smsView, now time.Time) bool { return account.NumberLive(v.Number, len(v.Codes), now) }
 
 // countdownText is the time left before expiry: "19:32 left", "about 19:32 left", "Expired".
 func countdownText(left time.Duration, exact bool) string {
@@ -83,8 +53,8 @@ func countdownText(left time.Duration, exact bool) string {
 
 // smsStatusText is the number's state in words, with its colour.
 func smsStatusText(v smsView, live bool) (string, widget.Importance) {
-	n := v.n
-	_, hasCode := v.lastCode()
+	n := v.Number
+	_, hasCode := v.LastCode()
 	switch {
 	case n.Unconfirmed:
 		return lang.L("Unconfirmed: the answer to the purchase was lost"), widget.WarningImportance
@@ -135,62 +105,54 @@ func (t *smsTab) buildNumbersPane() fyne.CanvasObject {
 	return t.split
 }
 
-// reload reads the numbers and their codes from the store, then shows them. UI goroutine only.
+// reload reads the numbers and their codes through the service layer, then shows them. UI
+// goroutine only.
 func (t *smsTab) reload() {
-	st := t.ui.deps.Store
-	if st == nil {
-		t.numbersErr = lang.L("The local store is not open: rented numbers cannot be listed.")
-		t.regroup()
-		return
-	}
 	t.ui.background(func(context.Context) {
-		views, pending, err := readSMS(st)
+		ns, err := t.svc.Numbers()
 		fyne.Do(func() {
 			if err != nil {
 				t.ui.deps.Logf("sms: %v", err)
 				t.numbersErr = fmt.Sprintf(lang.L("Could not read your saved numbers: %v"), err)
-			} else {
-				t.numbersErr, t.views, t.pending = "", views, pending
+				t.regroup()
+				return
 			}
-			t.regroup()
+			t.numbersErr = ""
+			t.numbers = make(map[int64]smsView, len(ns.Views))
+			for _, v := range ns.Views {
+				t.numbers[v.Number.Order] = v
+			}
+			t.pendingSp = make(map[uint64]account.Spend, len(ns.Pending))
+			for _, sp := range ns.Pending {
+				t.pendingSp[sp.ID] = sp
+			}
+			t.rebuild()
 		})
 	})
 }
 
-// readSMS reads the numbers (newest first) with their codes, and the unconfirmed purchases that
-// have no number. Off the UI goroutine.
-func readSMS(st *cache.Store) ([]smsView, []pendingSMS, error) {
-	nums, err := st.SMSNumbers(cache.Query{Limit: smsHistoryLimit})
-	if err != nil {
-		return nil, nil, err
+// rebuild orders the numbers newest first and the pending purchases oldest first, then shows
+// them. UI goroutine only.
+func (t *smsTab) rebuild() {
+	t.views = t.views[:0]
+	for _, v := range t.numbers {
+		t.views = append(t.views, v)
 	}
-	views := make([]smsView, 0, len(nums))
-	for _, n := range nums {
-		v := smsView{n: n}
-		if n.Codes > 0 {
-			ds, err := st.Deliveries(n.Order)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, d := range ds {
-				if d.Kind == cache.DeliverySMSCode {
-					v.codes = append(v.codes, d)
-				}
-			}
+	slices.SortFunc(t.views, func(a, b smsView) int {
+		if c := b.Number.PlacedAt.Compare(a.Number.PlacedAt); c != 0 {
+			return c
 		}
-		views = append(views, v)
+		return cmp.Compare(b.Number.Order, a.Number.Order)
+	})
+	if len(t.views) > account.NumbersHistoryLimit {
+		t.views = t.views[:account.NumbersHistoryLimit]
 	}
-	spends, err := st.Spends(cache.SpendUnconfirmed)
-	if err != nil {
-		return nil, nil, err
+	t.pending = t.pending[:0]
+	for _, sp := range t.pendingSp {
+		t.pending = append(t.pending, sp)
 	}
-	var pending []pendingSMS
-	for _, sp := range spends {
-		if sp.Action == cache.ActionAddSMS && len(sp.Orders) == 0 {
-			pending = append(pending, pendingSMS{sp})
-		}
-	}
-	return views, pending, nil
+	slices.SortFunc(t.pending, func(a, b account.Spend) int { return cmp.Compare(a.ID, b.ID) })
+	t.regroup()
 }
 
 // regroup splits the numbers into live and past at the tab's clock, rebuilds the cards and the
@@ -289,7 +251,7 @@ type smsCard struct {
 }
 
 func (t *smsTab) newCard(v smsView) *smsCard {
-	n := v.n
+	n := v.Number
 	c := &smsCard{v: v}
 	phone := n.Phone
 	if phone == "" {
@@ -317,7 +279,7 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	c.status = widget.NewLabelWithStyle(st, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.status.Importance = imp
 
-	last, hasCode := v.lastCode()
+	last, hasCode := v.LastCode()
 	c.code = widget.NewLabelWithStyle(last.Value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.code.SizeName = theme.SizeNameHeadingText
 	c.code.Selectable = true
@@ -331,9 +293,9 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	if last.Content != "" {
 		text = append(text, "“"+last.Content+"”")
 	}
-	if len(v.codes) > 1 {
+	if len(v.Codes) > 1 {
 		var earlier []string
-		for _, d := range v.codes[:len(v.codes)-1] {
+		for _, d := range v.Codes[:len(v.Codes)-1] {
 			earlier = append(earlier, d.Value)
 		}
 		text = append(text, fmt.Sprintf(lang.L("Earlier codes: %s"), strings.Join(earlier, ", ")))
@@ -365,7 +327,7 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 
 // updateCountdown shows the time left at now and reports whether the number is still live.
 func (c *smsCard) updateCountdown(now time.Time) bool {
-	at, exact := expiryOf(c.v.n)
+	at, exact := expiryOf(c.v.Number)
 	left := at.Sub(now)
 	c.countdown.SetText(countdownText(left, exact))
 	switch {
@@ -380,48 +342,29 @@ func (c *smsCard) updateCountdown(now time.Time) bool {
 	return smsLive(c.v, now)
 }
 
-// checkNow asks HstockPlus at once for the number's code and status, records them, and shows
-// them — for when the user is waiting and does not want to wait for the next poll. UI goroutine
-// only.
+// checkNow asks HstockPlus at once for the number's code (and status), through the service
+// layer's own check: a code is stored and announced once (so copied and notified once), and the
+// card follows from the event. UI goroutine only.
 func (t *smsTab) checkNow(c *smsCard) {
-	st := t.ui.deps.Store
-	if st == nil {
-		return
-	}
-	id := c.v.n.Order
+	id := c.v.Number.Order
 	c.check.Disable()
 	c.check.SetText(lang.L("Checking…"))
 	t.ui.background(func(ctx context.Context) {
-		var firstErr error
-		code, err := t.ui.deps.API.SMSCode(ctx, id)
-		if err == nil && code.Received() {
-			_, err = st.RecordSMSCode(id, *code)
-		}
-		firstErr = err
-		status, err := t.ui.deps.API.SMSStatus(ctx, id)
-		if err == nil {
-			_, err = st.RecordSMSStatus(id, *status)
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
+		err := t.svc.CheckNumberNow(ctx, id)
 		fyne.Do(func() {
-			if firstErr != nil {
-				c.check.Enable()
-				c.check.SetText(lang.L("Check now"))
-				c.status.SetText(fmt.Sprintf(lang.L("Could not check: %s"), describeError(firstErr)))
+			c.check.Enable()
+			c.check.SetText(lang.L("Check now"))
+			if err != nil {
+				c.status.SetText(fmt.Sprintf(lang.L("Could not check: %s"), describeError(err)))
 				c.status.Importance = widget.DangerImportance
 				c.status.Refresh()
-				return
 			}
-			t.reload()
 		})
 	})
 }
 
 // newPendingCard shows a purchase whose outcome is unknown.
-func (t *smsTab) newPendingCard(p pendingSMS) fyne.CanvasObject {
-	sp := p.sp
+func (t *smsTab) newPendingCard(sp account.Spend) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("%s × %d (%s) — unconfirmed"), sp.Label, sp.AddSMS.Quantity, t.countryName(sp.AddSMS.Country)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
@@ -449,10 +392,10 @@ func (t *smsTab) newHistRow() fyne.CanvasObject {
 	r.sub.SizeName = theme.SizeNameCaptionText
 	r.code = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true, Monospace: true})
 	r.copy = t.ui.newCopyButton(lang.L("Copy"), true, func() string {
-		d, _ := r.v.lastCode()
+		d, _ := r.v.LastCode()
 		return d.Value
 	})
-	r.reuse = widget.NewButtonWithIcon(lang.L("Reuse…"), theme.MailReplyIcon(), func() { t.reuse(r.v.n) })
+	r.reuse = widget.NewButtonWithIcon(lang.L("Reuse…"), theme.MailReplyIcon(), func() { t.reuse(r.v.Number) })
 	r.reuse.Importance = widget.LowImportance
 	root := newColumns([]float32{0, 100, 100, 100}, tightVBox(r.title, r.sub), r.code, r.copy, r.reuse)
 	t.histRows[root] = r
@@ -461,7 +404,7 @@ func (t *smsTab) newHistRow() fyne.CanvasObject {
 
 func (r *histRow) set(v smsView, t *smsTab) {
 	r.v = v
-	n := v.n
+	n := v.Number
 	phone := n.Phone
 	if phone == "" {
 		phone = "#" + strconv.FormatInt(n.Order, 10)
@@ -469,7 +412,7 @@ func (r *histRow) set(v smsView, t *smsTab) {
 	r.title.SetText(phone)
 	st, _ := smsStatusText(v, false)
 	parts := []string{n.Label, t.countryName(n.Country), formatWhen(n.PlacedAt), st}
-	last, hasCode := v.lastCode()
+	last, hasCode := v.LastCode()
 	if hasCode && last.Content != "" {
 		parts = append(parts, "“"+last.Content+"”")
 	}

@@ -9,10 +9,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
-	"github.com/hstockplus/hstockplus/watch"
 )
 
 // fakeTicker stands for the SMS tab's 1 s ticker: tests call tick themselves.
@@ -26,7 +26,7 @@ func (f *fakeTicker) run(func()) func() {
 func (f *fakeTicker) running() bool { return f.started > f.stopped }
 
 // smsUI is orderUI with the SMS tab on a clock the test moves and a fake ticker, its lists loaded.
-func smsUI(t *testing.T, balance string) (*UI, *sandbox.Server, *cache.Store, *time.Time, *fakeTicker) {
+func smsUI(t *testing.T, balance string) (*UI, *sandbox.Server, *accounttest.Env, *time.Time, *fakeTicker) {
 	t.Helper()
 	u, srv, st := orderUI(t, balance)
 	now := time.Now()
@@ -156,12 +156,12 @@ func TestSMSBuyTwoNumbersSendsOneAddSMSAfterConfirmation(t *testing.T) {
 	if got := srv.Stats().SMSPlaced; got != 2 {
 		t.Fatalf("sandbox placed %d numbers", got)
 	}
-	nums, err := st.SMSNumbers(cache.Query{})
+	nums, err := journaledNumbers(st)
 	if err != nil || len(nums) != 2 {
 		t.Fatalf("journaled numbers = %d, %v", len(nums), err)
 	}
-	placed, _ := st.Spends(cache.SpendPlaced)
-	if len(placed) != 1 || placed[0].Action != cache.ActionAddSMS || placed[0].AddSMS.Quantity != 2 || placed[0].Estimate.String() != total.String() {
+	placed, _ := st.Store.Spends(account.SpendPlaced)
+	if len(placed) != 1 || placed[0].Action != account.ActionAddSMS || placed[0].AddSMS.Quantity != 2 || placed[0].Estimate.String() != total.String() {
 		t.Fatalf("journal = %+v", placed)
 	}
 	left := client.MustDecimal("100.00").Sub(total.Decimal).StringFixed(2)
@@ -185,8 +185,8 @@ func TestSMSBuyTwoNumbersSendsOneAddSMSAfterConfirmation(t *testing.T) {
 		t.Fatal("no ticker with live numbers")
 	}
 	test.Tap(c.copyPhone)
-	if got := u.app.Clipboard().Content(); got != c.v.n.Phone {
-		t.Fatalf("clipboard = %q, phone %q", got, c.v.n.Phone)
+	if got := u.app.Clipboard().Content(); got != c.v.Number.Phone {
+		t.Fatalf("clipboard = %q, phone %q", got, c.v.Number.Phone)
 	}
 }
 
@@ -230,14 +230,16 @@ func TestSMSCodeReachesTheCodeLabel(t *testing.T) {
 	if len(s.active) != 1 {
 		t.Fatalf("active = %d", len(s.active))
 	}
-	id := s.active[0].v.n.Order
-	if _, err := st.RecordSMSCode(id, client.SMSCode{Status: "completed", Code: "123456", SMSContent: "Your verification code is 123456"}); err != nil {
+	id := s.active[0].v.Number.Order
+	if _, err := st.Store.RecordSMSCode(id, client.SMSCode{Status: "completed", Code: "123456", SMSContent: "Your verification code is 123456"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CloseSMS(id); err != nil { // as the poller does once the code is in
+	if err := st.Store.CloseSMS(id); err != nil { // as the poller does once the code is in
 		t.Fatal(err)
 	}
-	u.HandleEvent(watch.Event{Kind: watch.KindCodeReceived, Order: id})
+	if err := st.Svc.ReplayPending(); err != nil { // the code's event, announced
+		t.Fatal(err)
+	}
 	if len(s.active) != 1 {
 		t.Fatal("the number left the active ones when its code came")
 	}
@@ -248,9 +250,11 @@ func TestSMSCodeReachesTheCodeLabel(t *testing.T) {
 	if !strings.Contains(c.text.Text, "Your verification code is 123456") || c.status.Text != "Code received" {
 		t.Fatalf("text %q status %q", c.text.Text, c.status.Text)
 	}
+	cb := &fakeClipboard{}
+	u.deps.Clipboard = cb
 	test.Tap(c.copyCode)
-	if got := u.app.Clipboard().Content(); got != "123456" {
-		t.Fatalf("clipboard = %q", got)
+	if len(cb.secrets) != 1 || cb.secrets[0] != "123456" {
+		t.Fatalf("copied = %q", cb.secrets)
 	}
 }
 
@@ -259,11 +263,13 @@ func TestSMSCountdownReachesExpiry(t *testing.T) {
 	chooseSMS(t, u, "us", anyProject)
 	buySMS(t, u, "1")
 	s := u.sms
-	n := s.active[0].v.n
-	if _, err := st.RecordSMSStatus(n.Order, client.SMSStatus{Status: "waiting", Phone: n.Phone, ExpiresAt: now.Add(10 * time.Minute)}); err != nil {
+	n := s.active[0].v.Number
+	if _, err := st.Store.RecordSMSStatus(n.Order, client.SMSStatus{Status: "waiting", Phone: n.Phone, ExpiresAt: now.Add(10 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	u.HandleEvent(watch.Event{Kind: watch.KindSMSStatus, Order: n.Order})
+	if err := st.Svc.ReplayPending(); err != nil { // the status event, announced
+		t.Fatal(err)
+	}
 	if got := s.active[0].countdown.Text; got != "10:00 left" {
 		t.Fatalf("countdown = %q", got)
 	}
@@ -274,7 +280,7 @@ func TestSMSCountdownReachesExpiry(t *testing.T) {
 	}
 	*now = now.Add(31 * time.Second)
 	s.tick()
-	if len(s.active) != 0 || len(s.history) != 1 || s.history[0].n.Order != n.Order {
+	if len(s.active) != 0 || len(s.history) != 1 || s.history[0].Number.Order != n.Order {
 		t.Fatalf("after expiry: %d active, %d past", len(s.active), len(s.history))
 	}
 	if tk.running() || tk.started != 1 {
@@ -291,9 +297,9 @@ func TestSMSCountdownReachesExpiry(t *testing.T) {
 }
 
 func TestSMSNumberWithoutExpiryIsEstimated(t *testing.T) {
-	v := smsView{n: cache.SMSNumber{Order: 1, PlacedAt: time.Unix(1000, 0)}}
-	at, exact := expiryOf(v.n)
-	if exact || !at.Equal(time.Unix(1000, 0).Add(cache.DefaultSMSLifetime)) {
+	v := smsView{Number: account.SMSNumber{Order: 1, PlacedAt: time.Unix(1000, 0)}}
+	at, exact := expiryOf(v.Number)
+	if exact || !at.Equal(time.Unix(1000, 0).Add(account.DefaultSMSLifetime)) {
 		t.Fatalf("expiry %v exact %v", at, exact)
 	}
 	if got := countdownText(90*time.Second, false); got != "about 1:30 left" {
@@ -312,7 +318,7 @@ func TestSMSReuseSendsThePhone(t *testing.T) {
 	chooseSMS(t, u, "de", anyProject)
 	buySMS(t, u, "1")
 	s := u.sms
-	phone := s.active[0].v.n.Phone
+	phone := s.active[0].v.Number.Phone
 	test.Tap(s.active[0].reuse)
 	confirm := buttonOnScreen(t, u.win, "Rent")
 	if txt := overlayText(u.win); !strings.Contains(txt, "Reuse the number "+phone) || !strings.Contains(txt, "Quantity: 1") {
@@ -322,11 +328,11 @@ func TestSMSReuseSendsThePhone(t *testing.T) {
 	if got := srv.Stats().Requests["add_sms"]; got != 2 {
 		t.Fatalf("add_sms sent %d times", got)
 	}
-	placed, _ := st.Spends(cache.SpendPlaced)
+	placed, _ := st.Store.Spends(account.SpendPlaced)
 	if len(placed) != 2 || placed[0].AddSMS.Phone != phone || placed[0].AddSMS.Quantity != 1 {
 		t.Fatalf("journal = %+v", placed)
 	}
-	nums, _ := st.SMSNumbers(cache.Query{})
+	nums, _ := journaledNumbers(st)
 	if len(nums) != 2 || nums[0].Phone != phone || nums[0].Order == nums[1].Order {
 		t.Fatalf("numbers = %+v", nums)
 	}
@@ -336,7 +342,7 @@ func TestSMSReuseSendsThePhone(t *testing.T) {
 
 	// From the history too, with the price asked afresh when the country is not the one shown.
 	chooseSMS(t, u, "us", anyProject)
-	s.history = []smsView{{n: nums[1]}}
+	s.history = []smsView{{Number: nums[1]}}
 	row := s.histList.CreateItem()
 	s.histList.UpdateItem(0, row)
 	test.Tap(s.histRows[row.(*fyne.Container)].reuse)
@@ -370,7 +376,7 @@ func TestSMSInsufficientBalanceSaysShortfall(t *testing.T) {
 	if !strings.Contains(txt, "("+total.String()+" USD): "+short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
 		t.Fatalf("dialog = %q", txt)
 	}
-	if failed, _ := st.Spends(cache.SpendFailed); len(failed) != 1 {
+	if failed, _ := st.Store.Spends(account.SpendFailed); len(failed) != 1 {
 		t.Fatalf("failed entries = %d", len(failed))
 	}
 	if len(s.active) != 0 {
@@ -390,7 +396,7 @@ func TestSMSLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
 	if !strings.Contains(overlayText(u.win), "may or may not have been rented") {
 		t.Fatalf("dialog = %q", overlayText(u.win))
 	}
-	if un, _ := st.Spends(cache.SpendUnconfirmed); len(un) != 1 {
+	if un, _ := st.Store.Spends(account.SpendUnconfirmed); len(un) != 1 {
 		t.Fatalf("unconfirmed = %d", len(un))
 	}
 	if len(u.sms.pending) != 1 || !strings.Contains(allText(u.sms.activeBox), "unconfirmed") {
@@ -400,7 +406,7 @@ func TestSMSLostAnswerIsUnconfirmedAndNotResent(t *testing.T) {
 
 func TestSMSLoadErrorIsShownNotAnEmptyList(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{&client.TransportError{}}, Store: memStore(t)})
+	u := New(a, apiDeps(t, failingAPI{&client.TransportError{}}, Deps{}))
 	u.async = func(f func()) { f() }
 	u.sms.runTicker = (&fakeTicker{}).run
 	u.sms.ensureLoaded()
@@ -416,15 +422,22 @@ func TestSMSLoadErrorIsShownNotAnEmptyList(t *testing.T) {
 		t.Fatalf("numbers = %q", s.activeMsg.Text)
 	}
 
-	noStore := New(test.NewTempApp(t), Deps{API: failingAPI{&client.APIError{Message: "Invalid API key"}}})
-	noStore.async = func(f func()) { f() }
-	noStore.sms.ensureLoaded()
-	if !strings.Contains(noStore.sms.countryMsg.label.Text, "API key was refused") {
-		t.Fatalf("error = %q", noStore.sms.countryMsg.label.Text)
+	refused := New(test.NewTempApp(t), apiDeps(t, failingAPI{&client.APIError{Message: "Invalid API key"}}, Deps{}))
+	refused.async = func(f func()) { f() }
+	refused.sms.ensureLoaded()
+	if !strings.Contains(refused.sms.countryMsg.label.Text, "API key was refused") {
+		t.Fatalf("error = %q", refused.sms.countryMsg.label.Text)
 	}
-	if !strings.Contains(noStore.sms.activeMsg.Text, "store is not open") {
-		t.Fatalf("numbers = %q", noStore.sms.activeMsg.Text)
+}
+
+// journaledNumbers are the numbers the service layer lists, newest first.
+func journaledNumbers(env *accounttest.Env) ([]account.SMSNumber, error) {
+	ns, err := env.Svc.Numbers()
+	var out []account.SMSNumber
+	for _, v := range ns.Views {
+		out = append(out, v.Number)
 	}
+	return out, err
 }
 
 // allText is the text of every label under o, widgets' renderers included.

@@ -10,8 +10,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/hstockplus/hstockplus/cache"
 )
 
 // statusBar is the strip at the bottom of the window: connection, last sync, where the key is
@@ -36,7 +34,7 @@ func newStatusBar(u *UI) *statusBar {
 	for _, l := range []*widget.Label{b.mode, b.synced, b.keyNote, b.balance} {
 		l.SizeName = theme.SizeNameCaptionText
 	}
-	if u.deps.KeyBackend == cache.BackendFile && !u.deps.Demo {
+	if u.deps.Keys != nil && u.deps.Keys.InFile() && !u.deps.Demo {
 		b.keyNote.SetText(lang.L("No OS keyring: the API key is kept in a file only you can read"))
 		b.keyNote.Importance = widget.WarningImportance
 	}

@@ -6,26 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
-	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 )
 
-func memStore(t *testing.T) *cache.Store {
-	t.Helper()
-	st, err := cache.OpenInMemory(cache.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 func TestCatalogSavedThenShownOfflineWithBanner(t *testing.T) {
-	st := memStore(t)
-	u, _ := newSandboxUI(t, false)
-	u.deps.Store = st
+	u, _, env := newSandboxUI(t, false)
+	st := env.Store
 	u.catalog.load(context.Background())
 	n := u.catalog.list.Length()
 	rows, info, err := st.Services("en")
@@ -34,8 +21,7 @@ func TestCatalogSavedThenShownOfflineWithBanner(t *testing.T) {
 	}
 
 	// Next start, network down: the saved catalog shows at once, then the banner says why.
-	a := test.NewTempApp(t)
-	off := New(a, Deps{API: failingAPI{&client.TransportError{Err: context.DeadlineExceeded}}, Store: st})
+	off := newUIOn(t, accounttest.On(t, st, failingAPI{&client.TransportError{Err: context.DeadlineExceeded}}), false)
 	off.catalog.loadSnapshot()
 	if got := off.catalog.list.Length(); got != n {
 		t.Fatalf("offline start shows %d rows, saved %d", got, n)
@@ -56,12 +42,10 @@ func TestCatalogSavedThenShownOfflineWithBanner(t *testing.T) {
 }
 
 func TestCatalogErrorThatIsNotOfflineKeepsNoBanner(t *testing.T) {
-	st := memStore(t)
-	if _, err := st.SaveServices("en", time.Now(), []client.Service{{Service: 1, Name: "x"}}); err != nil {
+	u, env := newTestUI(t, failingAPI{&client.APIError{Message: "Invalid API key"}}, false)
+	if _, err := env.Store.SaveServices("en", time.Now(), []client.Service{{Service: 1, Name: "x"}}); err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{&client.APIError{Message: "Invalid API key"}}, Store: st})
 	u.catalog.loadSnapshot()
 	u.catalog.load(context.Background())
 	if u.offline.Visible() {
@@ -73,16 +57,17 @@ func TestCatalogErrorThatIsNotOfflineKeepsNoBanner(t *testing.T) {
 }
 
 func TestBalanceSavedAndShownFromStore(t *testing.T) {
-	st := memStore(t)
-	u, _ := newSandboxUI(t, false)
-	u.deps.Store = st
+	u, _, env := newSandboxUI(t, false)
+	st := env.Store
 	u.balance.load(context.Background())
 	if p, err := st.LastBalance(); err != nil || p.Balance.String() != "100.00" {
 		t.Fatalf("saved balance = %+v, %v", p, err)
 	}
-	a := test.NewTempApp(t)
-	off := New(a, Deps{API: failingAPI{&client.TransportError{}}, Store: st})
-	off.balance.loadSaved()
+	if u.balance.amount.Text != "100.00 USD" || u.status.balance.Text != "100.00 USD" {
+		t.Fatalf("after a refresh the balance shows %q, the status bar %q", u.balance.amount.Text, u.status.balance.Text)
+	}
+	off := newUIOn(t, accounttest.On(t, st, failingAPI{&client.TransportError{}}), false)
+	off.balance.showSaved()
 	if off.balance.amount.Text != "100.00 USD" || !strings.HasPrefix(off.balance.updated.Text, "Saved ") {
 		t.Fatalf("offline balance = %q (%q)", off.balance.amount.Text, off.balance.updated.Text)
 	}
@@ -92,13 +77,10 @@ func TestBalanceSavedAndShownFromStore(t *testing.T) {
 }
 
 func TestShopsFallBackToSavedList(t *testing.T) {
-	st := memStore(t)
-	u, _ := newSandboxUI(t, false)
-	u.deps.Store = st
+	u, _, env := newSandboxUI(t, false)
 	u.shops.load(context.Background())
 	n := u.shops.list.Length()
-	a := test.NewTempApp(t)
-	off := New(a, Deps{API: failingAPI{&client.TransportError{}}, Store: st})
+	off := newUIOn(t, accounttest.On(t, env.Store, failingAPI{&client.TransportError{}}), false)
 	off.shops.load(context.Background())
 	if off.shops.list.Length() != n || n == 0 {
 		t.Fatalf("offline shops %d, saved %d", off.shops.list.Length(), n)

@@ -15,33 +15,15 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
-	"github.com/hstockplus/hstockplus/cache"
-	"github.com/hstockplus/hstockplus/watch"
 )
 
-// trayState is what the tray menu shows; read from the store off the UI goroutine.
+// trayState is what the tray menu shows: the balance, and what the service layer reads for it.
 type trayState struct {
-	balance    string
-	numbers    []trayNumber
-	deliveries []trayDelivery
+	balance string
+	account.Tray
 }
-
-// trayNumber is an active SMS number with its latest code ("" while waiting).
-type trayNumber struct {
-	order        int64
-	phone, label string
-	code         string
-}
-
-// trayDelivery is a recent delivery: how many accounts, never the accounts themselves.
-type trayDelivery struct {
-	order int64
-	label string
-	count int
-}
-
-const trayRecent = 5 // deliveries and numbers listed in the tray
 
 // SetupTray puts HstockPlus in the system tray where the desktop has one: the balance, the
 // active numbers with their latest code (a click copies it), the last deliveries, Open and
@@ -59,7 +41,7 @@ func (u *UI) SetupTray() {
 			u.win.Hide()
 			return
 		}
-		u.app.Quit()
+		u.quit()
 	})
 	u.app.Lifecycle().SetOnEnteredForeground(func() { u.setUnseen(false) })
 	u.refreshTray()
@@ -80,71 +62,38 @@ func (u *UI) setUnseen(on bool) {
 }
 
 // trayOnEvent updates the tray for a poller event. UI goroutine only.
-func (u *UI) trayOnEvent(ev watch.Event) {
+func (u *UI) trayOnEvent(ev account.Event) {
 	switch ev.Kind {
-	case watch.KindCodeReceived, watch.KindDelivered:
+	case account.KindCodeReceived, account.KindDelivered:
 		u.setUnseen(true)
 		u.refreshTray()
-	case watch.KindSMSStatus, watch.KindNumberExpired, watch.KindBalance, watch.KindLowBalance:
+	case account.KindSMSStatus, account.KindNumberExpired, account.KindBalance, account.KindLowBalance, account.KindJournal:
 		u.refreshTray()
 	}
 }
 
-// refreshTray rebuilds the tray menu from the store, read off the UI goroutine.
+// refreshTray rebuilds the tray menu from the service layer's tray state, read off the UI
+// goroutine.
 func (u *UI) refreshTray() {
 	if u.desk == nil {
 		return
 	}
-	st := u.deps.Store
 	bal := ""
 	if b, ok := u.knownBalance(); ok {
 		bal = fmt.Sprintf("%s %s", b.Balance, b.Currency)
 	}
+	svc := u.deps.Account
 	u.async(func() {
-		s := readTrayState(st, time.Now())
-		s.balance = bal
+		t, err := svc.TrayState(time.Now())
+		if err != nil {
+			u.deps.Logf("tray: %v", err)
+		}
+		s := trayState{balance: bal, Tray: t}
 		fyne.Do(func() { u.desk.SetSystemTrayMenu(u.trayMenu(s)) })
 	})
 }
 
-func readTrayState(st *cache.Store, now time.Time) trayState {
-	var s trayState
-	if st == nil {
-		return s
-	}
-	// SMSNumbers only reads; OpenSMS would close the expired numbers it lists, before the poller
-	// took its last look at them.
-	if nums, err := st.SMSNumbers(cache.Query{Open: true}); err == nil {
-		for _, n := range nums {
-			if len(s.numbers) == trayRecent {
-				break
-			}
-			if !n.ExpiresAt.IsZero() && now.After(n.ExpiresAt) {
-				continue
-			}
-			tn := trayNumber{order: n.Order, phone: n.Phone, label: n.Label}
-			if codes, err := st.Deliveries(n.Order); err == nil && len(codes) > 0 {
-				tn.code = codes[len(codes)-1].Value
-			}
-			s.numbers = append(s.numbers, tn)
-		}
-	}
-	if evs, err := st.RecentEvents(50); err == nil {
-		for _, ev := range evs {
-			if ev.Kind != cache.EventDelivery || len(s.deliveries) == trayRecent {
-				continue
-			}
-			d := trayDelivery{order: ev.Order, count: ev.Count}
-			if o, err := st.Order(ev.Order); err == nil {
-				d.label = o.Label
-			}
-			s.deliveries = append(s.deliveries, d)
-		}
-	}
-	return s
-}
-
-// trayMenu builds the tray menu for s. Fyne adds Quit at the end. UI goroutine only.
+// trayMenu builds the tray menu for s. UI goroutine only.
 func (u *UI) trayMenu(s trayState) *fyne.Menu {
 	var items []*fyne.MenuItem
 	disabled := func(label string) *fyne.MenuItem {
@@ -155,30 +104,33 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 	if s.balance != "" {
 		items = append(items, disabled(fmt.Sprintf(lang.L("Balance: %s"), s.balance)))
 	}
-	if len(s.numbers) > 0 {
+	if len(s.Numbers) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Active numbers")))
-		for _, n := range s.numbers {
-			n := n
-			if n.code != "" {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — code %s (copy)"), n.phone, n.label, n.code), func() {
-					u.copyText(n.code, true)
+		for _, n := range s.Numbers {
+			if n.Code != "" {
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — code %s (copy)"), n.Phone, n.Label, n.Code), func() {
+					u.copyText(n.Code, true, nil)
 				}))
 			} else {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — waiting for the code"), n.phone, n.label), func() {
-					u.copyText(n.phone, false)
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — waiting for the code"), n.Phone, n.Label), func() {
+					u.copyText(n.Phone, false, nil)
 				}))
 			}
 		}
 	}
-	if len(s.deliveries) > 0 {
+	if len(s.Deliveries) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Last deliveries")))
-		for _, d := range s.deliveries {
-			items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("Order #%d %s — %d accounts"), d.order, d.label, d.count), func() {
+		for _, d := range s.Deliveries {
+			items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("Order #%d %s — %d accounts"), d.Order, d.Label, d.Count), func() {
 				u.openTab(u.orders.item)
 			}))
 		}
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(lang.L("Open HstockPlus"), func() { u.openTab(nil) }))
+	// Our own Quit, so that quitting from the tray clears the clipboard like every other way.
+	quit := fyne.NewMenuItem(lang.L("Quit"), u.quit)
+	quit.IsQuit = true
+	items = append(items, quit)
 	return fyne.NewMenu("HstockPlus", items...)
 }
 

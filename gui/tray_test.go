@@ -10,11 +10,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 )
 
 func TestTrayMenuListsActiveNumbersAndCopiesTheCode(t *testing.T) {
-	st := memStore(t)
+	env := accounttest.New(t, failingAPI{})
+	st := env.Store
 	sp, err := st.BeginAddSMS(client.AddSMSRequest{ProjectID: "p1", Quantity: 2, Country: "us"}, "OpenAI / ChatGPT", client.MustDecimal("1.0000"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,13 +30,20 @@ func TestTrayMenuListsActiveNumbersAndCopiesTheCode(t *testing.T) {
 	if _, err := st.RecordSMSCode(501, client.SMSCode{Status: "completed", Code: "482913", SMSContent: "Your code is 482913"}); err != nil {
 		t.Fatal(err)
 	}
-	var copied []string
-	u := New(test.NewTempApp(t), Deps{API: failingAPI{}, Store: st, CopySecret: func(v string) error { copied = append(copied, v); return nil }})
+	if err := st.CloseSMS(501); err != nil { // as the poller does once the code is in
+		t.Fatal(err)
+	}
+	cb := &fakeClipboard{}
+	d := testDeps(t, env.Svc, false)
+	d.Clipboard = cb
+	u := New(test.NewTempApp(t), d)
 	u.async = func(f func()) { f() }
 
-	s := readTrayState(st, time.Now())
-	s.balance = "100.00 USD"
-	m := u.trayMenu(s)
+	tray, err := env.Svc.TrayState(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := u.trayMenu(trayState{balance: "100.00 USD", Tray: tray})
 	labels := menuLabels(m)
 	for _, want := range []string{"Balance: 100.00 USD", "Active numbers", "+15550001 · OpenAI / ChatGPT — code 482913 (copy)", "+15550002 · OpenAI / ChatGPT — waiting for the code", "Open HstockPlus"} {
 		if !strings.Contains(labels, "\n"+want+"\n") {
@@ -46,20 +55,28 @@ func TestTrayMenuListsActiveNumbersAndCopiesTheCode(t *testing.T) {
 			it.Action()
 		}
 	}
-	if len(copied) != 1 || copied[0] != "482913" {
-		t.Fatalf("copied %v", copied)
+	if len(cb.secrets) != 1 || cb.secrets[0] != "482913" {
+		t.Fatalf("copied %v", cb.secrets)
+	}
+	if last := m.Items[len(m.Items)-1]; !last.IsQuit || last.Action == nil {
+		t.Fatal("the tray menu's last item is not our Quit")
 	}
 }
 
 func TestTrayListsDeliveriesWithoutSecrets(t *testing.T) {
-	u, _, st := orderUI(t, "100.00")
+	u, _, env := orderUI(t, "100.00")
+	st := env.Store
 	if _, err := st.TrackOrder(900, "Gmail Account - USA"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.RecordOrderStatus(900, client.OrderStatus{Status: client.StatusCompleted, Accounts: []string{"a@x:secretpw1", "b@x:secretpw2"}}); err != nil {
 		t.Fatal(err)
 	}
-	labels := menuLabels(u.trayMenu(readTrayState(st, time.Now())))
+	tray, err := env.Svc.TrayState(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := menuLabels(u.trayMenu(trayState{Tray: tray}))
 	if !strings.Contains(labels, "Order #900 Gmail Account - USA — 2 accounts") {
 		t.Fatalf("tray:\n%s", labels)
 	}

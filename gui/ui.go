@@ -19,52 +19,105 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
-	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
-	"github.com/hstockplus/hstockplus/watch"
 )
 
-// API is what the window needs of the HstockPlus API; *client.Client implements it.
-type API interface {
-	Lang() string
-	Balance(ctx context.Context) (*client.Balance, error)
-	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, error)
-	Shops(ctx context.Context, page, limit int) (*client.ShopsPage, error)
-	Services(ctx context.Context, p client.ServicesParams) (*client.ServicesPage, error)
-	Inventory(ctx context.Context, service int64) (*client.Inventory, error)
-	Add(ctx context.Context, r client.AddRequest) (*client.AddResult, error)
-	FetchImage(ctx context.Context, url string) ([]byte, string, error)
-	Status(ctx context.Context, order int64) (*client.OrderStatus, error)
-	SMSCountries(ctx context.Context) ([]client.SMSCountry, error)
-	SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error)
-	AddSMS(ctx context.Context, r client.AddSMSRequest) ([]client.SMSOrder, error)
-	SMSCode(ctx context.Context, order int64) (*client.SMSCode, error)
-	SMSStatus(ctx context.Context, order int64) (*client.SMSStatus, error)
+// The service layer as each part of the window needs it (*account.Service implements all of
+// them). The window asks and renders; only the service layer writes.
+type (
+	// catalogService: the Catalog and Shops tabs' detail pane and order form.
+	catalogService interface {
+		Lang() string
+		SavedCatalog() (account.Catalog, error)
+		RefreshCatalog(ctx context.Context) (account.Catalog, error)
+		Inventory(ctx context.Context, service int64) (*client.Inventory, error)
+		Image(ctx context.Context, url string) ([]byte, error)
+		PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (account.Outcome, int64, error)
+	}
+	// shopsService: the Shops tab.
+	shopsService interface {
+		Shops(ctx context.Context) ([]client.Shop, time.Time, error)
+		ShopProducts(ctx context.Context, shopID string) ([]client.Service, error)
+	}
+	// ordersService: the Orders tab.
+	ordersService interface {
+		OrdersJournal() (account.Journal, error)
+		OrderDetail(id int64) (account.OrderDetail, error)
+		CheckOrderNow(ctx context.Context, id int64) (account.OrderNow, error)
+		MarkNotPlaced(spendID uint64) error
+	}
+	// smsService: the SMS tab.
+	smsService interface {
+		SMSCountries(ctx context.Context) ([]client.SMSCountry, error)
+		SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error)
+		RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (account.Outcome, []account.SMSNumber, error)
+		Numbers() (account.Numbers, error)
+		CheckNumberNow(ctx context.Context, id int64) error
+	}
+	// balanceService: the Balance tab, and the balance beside every price.
+	balanceService interface {
+		Balance() (account.BalanceReading, bool)
+		Currency() string
+		RefreshBalance(ctx context.Context) (client.Balance, error)
+		BalanceCharts(days int, now time.Time) (account.Charts, error)
+	}
+	// trayService: the tray menu.
+	trayService interface {
+		TrayState(now time.Time) (account.Tray, error)
+	}
+)
+
+// Account is the whole service layer the window is given.
+type Account interface {
+	catalogService
+	shopsService
+	ordersService
+	smsService
+	balanceService
+	trayService
+}
+
+// Clipboard copies for the window: plain text, and secrets (codes, credentials) that it clears
+// after the configured delay. Both report whether the copy worked. clip.Service implements it.
+type Clipboard interface {
+	Copy(text string) error
+	CopySecret(value string) error
+}
+
+// KeyStore keeps the API key (account.Keys implements it).
+type KeyStore interface {
+	APIKey() (string, error)
+	SetAPIKey(key string) error
+	// InFile: no OS keyring, the key is in a file only the user can read.
+	InFile() bool
 }
 
 // Deps are the services main.go builds and hands to the window.
 type Deps struct {
-	API        API
-	Store      *cache.Store // the local store; nil runs without one (tests)
-	KeyBackend string       // where the API key is kept: cache.BackendKeyring or cache.BackendFile
-	Demo       bool         // running on the built-in sandbox
-	Version    string       // shown in the About line
-	Logf       func(format string, args ...any)
-	// OnPlaced is called (off the UI goroutine) after an order or number is journaled as placed
-	// or unconfirmed, so the poller looks at it at once. Optional.
-	OnPlaced func()
-	// CopySecret copies a code or credential and clears it from the clipboard after the
-	// configured delay if it is still there (the poller's clipboard). Optional.
-	CopySecret func(value string) error
-
-	// Secrets keeps the API key Settings saves (cache.SecretAPIKey); nil: a key cannot be saved.
-	Secrets cache.Secrets
+	Account   Account   // required
+	Clipboard Clipboard // nil: the window's own clipboard (no clearing)
+	Keys      KeyStore  // nil: a key cannot be saved
+	Demo      bool      // running on the built-in sandbox
+	Version   string    // shown in the About line
+	Logf      func(format string, args ...any)
 	// FirstRun: no API key was ever saved (with Demo: the welcome is offered).
 	FirstRun bool
 	// Reconnect starts using the saved endpoint and API key (key "" = unchanged), after
 	// Settings or the welcome saved them. main restarts the app; nil: the user is told to.
 	Reconnect func(endpoint, key string) error
+	// Quit ends the app (after clearing the clipboard); nil: fyne.App.Quit.
+	Quit func()
+	// Go runs background work of the window off the UI goroutine (nil: a goroutine, waited for
+	// by Wait). Tests run it inline.
+	Go func(f func())
+	// Context is the session's: background work of the window derives from it and stops with
+	// it. Nil: context.Background().
+	Context context.Context
+	// AfterFunc runs f after d (the short "Copied" confirmations); nil: time.AfterFunc. The
+	// function it runs reaches widgets through fyne.Do.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // UI is the main window and its tabs.
@@ -74,10 +127,11 @@ type UI struct {
 	deps Deps
 	tabs *container.AppTabs
 
-	// async runs f off the UI goroutine; tests make it synchronous.
+	// async runs f off the UI goroutine; tests make it synchronous. Wait waits for them.
 	async func(f func())
-	// eventListeners get every poller event after the tabs (events.go).
-	eventListeners []func(watch.Event)
+	bg    sync.WaitGroup
+	// eventListeners get every event of the service layer after the tabs (events.go).
+	eventListeners []func(account.Event)
 	// desk is the desktop app when it has a system tray (tray.go); unseen: its icon is badged.
 	desk   desktop.App
 	unseen bool
@@ -111,8 +165,18 @@ func New(a fyne.App, d Deps) *UI {
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
 	}
+	if d.Context == nil {
+		d.Context = context.Background()
+	}
+	if d.AfterFunc == nil {
+		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
+	}
 	a.SetIcon(assets.Icon)
-	u := &UI{app: a, deps: d, async: func(f func()) { go f() }}
+	u := &UI{app: a, deps: d}
+	u.async = d.Go
+	if u.async == nil {
+		u.async = func(f func()) { u.bg.Go(f) }
+	}
 	u.initPrefs()
 	u.win = a.NewWindow("HstockPlus")
 	u.win.SetIcon(assets.Icon)
@@ -148,24 +212,33 @@ func New(a fyne.App, d Deps) *UI {
 	return u
 }
 
+// Wait waits for the window's background work to end: call it once the session's context is
+// cancelled, before the store closes.
+func (u *UI) Wait() { u.bg.Wait() }
+
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// Start shows what the store already knows, then refreshes it in the background.
+// Start shows what the store already knows, then refreshes the catalog in the background. The
+// balance is the poller's to ask: it is shown from the store now and from its event later.
 func (u *UI) Start() {
-	go func() {
+	u.balance.showSaved()
+	u.async(func() {
 		u.catalog.loadSnapshot()
-		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		ctx, cancel := context.WithTimeout(u.deps.Context, requestTimeout)
 		defer cancel()
 		u.catalog.load(ctx)
-	}()
-	go func() {
-		u.balance.loadSaved()
-		u.balance.loadCharts()
-		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		defer cancel()
-		u.balance.load(ctx)
-	}()
+	})
+	u.async(u.balance.loadCharts)
+}
+
+// quit ends the app the way main wants it (the clipboard is cleared first). UI goroutine only.
+func (u *UI) quit() {
+	if u.deps.Quit != nil {
+		u.deps.Quit()
+		return
+	}
+	u.app.Quit()
 }
 
 // Raise brings the window forward (a second launch asked for it). UI goroutine only.
@@ -192,12 +265,12 @@ func isOffline(err error) bool {
 }
 
 // lang is the catalog language the store keys its snapshots by.
-func (u *UI) lang() string { return u.deps.API.Lang() }
+func (u *UI) lang() string { return u.deps.Account.Lang() }
 
 // background runs fn off the UI goroutine with a timeout.
 func (u *UI) background(fn func(ctx context.Context)) {
 	u.async(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		ctx, cancel := context.WithTimeout(u.deps.Context, requestTimeout)
 		defer cancel()
 		fn(ctx)
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,21 +14,80 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
 
-// newSandboxUI builds the window on a fresh sandbox served on loopback.
-func newSandboxUI(t *testing.T, demo bool) (*UI, *client.Client) {
+// newSandboxUI builds the window on the real service layer (an in-memory store) over a fresh
+// sandbox served on loopback.
+func newSandboxUI(t *testing.T, demo bool) (*UI, *client.Client, *accounttest.Env) {
 	t.Helper()
-	a := test.NewTempApp(t)
 	srv, err := sandbox.New(sandbox.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := newLoopbackClient(t, srv)
-	u := New(a, Deps{API: api, Demo: demo})
-	return u, api
+	u, env := newTestUI(t, api, demo)
+	return u, api, env
+}
+
+// newTestUI builds the window on the real service layer (an in-memory store) over api.
+func newTestUI(t *testing.T, api account.API, demo bool) (*UI, *accounttest.Env) {
+	t.Helper()
+	env := accounttest.New(t, api)
+	return newUIOn(t, env, demo), env
+}
+
+// newUIOn builds a window on env's service layer (a second window on the same store: a restart).
+func newUIOn(t *testing.T, env *accounttest.Env, demo bool) *UI {
+	t.Helper()
+	a := test.NewTempApp(t)
+	u := New(a, testDeps(t, env.Svc, demo))
+	// As main wires it: the service layer's events reach the window on the UI goroutine (the
+	// test driver runs fyne.Do inline).
+	t.Cleanup(env.Svc.Subscribe(func(ev account.Event) { fyne.Do(func() { u.HandleEvent(ev) }) }))
+	return u
+}
+
+// apiDeps completes d with a service layer over api (an in-memory store), as testDeps does.
+func apiDeps(t *testing.T, api account.API, d Deps) Deps {
+	t.Helper()
+	td := testDeps(t, accounttest.New(t, api).Svc, d.Demo)
+	if d.Account == nil {
+		d.Account = td.Account
+	}
+	if d.Logf == nil {
+		d.Logf = td.Logf
+	}
+	if d.AfterFunc == nil {
+		d.AfterFunc = td.AfterFunc
+	}
+	if d.Go == nil {
+		d.Go = td.Go
+	}
+	return d
+}
+
+// testDeps are the window's dependencies in tests: the "Copied" confirmations never reset
+// (a timer firing after its test would touch widgets while the next test runs).
+func testDeps(t *testing.T, svc Account, demo bool) Deps {
+	return Deps{Account: svc, Demo: demo, Logf: t.Logf, Go: func(f func()) { f() },
+		AfterFunc: func(time.Duration, func()) func() bool { return func() bool { return true } }}
+}
+
+// swapAPI is an API whose server can be swapped while the app runs (the network goes down).
+type swapAPI struct {
+	mu sync.Mutex
+	account.API
+}
+
+func (s *swapAPI) set(api account.API) { s.mu.Lock(); s.API = api; s.mu.Unlock() }
+func (s *swapAPI) get() account.API    { s.mu.Lock(); defer s.mu.Unlock(); return s.API }
+
+func (s *swapAPI) AllServices(ctx context.Context, p client.ServicesParams, n int, f func(int, int)) ([]client.Service, error) {
+	return s.get().AllServices(ctx, p, n, f)
 }
 
 // failingAPI answers every call with the same error.
@@ -61,7 +121,7 @@ func (f failingAPI) SMSCode(context.Context, int64) (*client.SMSCode, error)    
 func (f failingAPI) SMSStatus(context.Context, int64) (*client.SMSStatus, error) { return nil, f.err }
 
 func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
-	u, api := newSandboxUI(t, true)
+	u, api, _ := newSandboxUI(t, true)
 	want, err := api.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +186,7 @@ func TestCatalogRowShowsPriceWithUnit(t *testing.T) {
 }
 
 func TestCatalogErrorIsShownNotAnEmptyCatalog(t *testing.T) {
-	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{&client.TransportError{HTTPStatus: 502, Excerpt: "<html>"}}})
+	u, _ := newTestUI(t, failingAPI{&client.TransportError{HTTPStatus: 502, Excerpt: "<html>"}}, false)
 	u.catalog.load(context.Background())
 	if u.catalog.list.Length() != 0 {
 		t.Fatal("rows shown after a failed load")
@@ -145,10 +204,15 @@ func TestCatalogErrorIsShownNotAnEmptyCatalog(t *testing.T) {
 }
 
 func TestCatalogRefreshFailureKeepsOldRows(t *testing.T) {
-	u, _ := newSandboxUI(t, false)
+	srv, err := sandbox.New(sandbox.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &swapAPI{API: newLoopbackClient(t, srv)}
+	u, _ := newTestUI(t, api, false)
 	u.catalog.load(context.Background())
 	n := u.catalog.list.Length()
-	u.deps.API = failingAPI{errors.New("network down")}
+	api.set(failingAPI{errors.New("network down")})
 	u.catalog.load(context.Background())
 	if u.catalog.list.Length() != n {
 		t.Fatalf("a failed refresh dropped the rows: %d, had %d", u.catalog.list.Length(), n)
@@ -159,7 +223,7 @@ func TestCatalogRefreshFailureKeepsOldRows(t *testing.T) {
 }
 
 func TestBalanceTabShowsBalance(t *testing.T) {
-	u, _ := newSandboxUI(t, true)
+	u, _, _ := newSandboxUI(t, true)
 	u.balance.load(context.Background())
 	if got := u.balance.amount.Text; got != "100.00 USD" {
 		t.Fatalf("balance label = %q", got)
@@ -170,8 +234,7 @@ func TestBalanceTabShowsBalance(t *testing.T) {
 }
 
 func TestBalanceErrorInWords(t *testing.T) {
-	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{&client.APIError{Message: "Invalid API key"}}})
+	u, _ := newTestUI(t, failingAPI{&client.APIError{Message: "Invalid API key"}}, false)
 	u.balance.load(context.Background())
 	if !u.balance.errText.Visible() || !strings.Contains(u.balance.errText.Text, "API key was refused") {
 		t.Fatalf("error = %q", u.balance.errText.Text)
@@ -179,7 +242,7 @@ func TestBalanceErrorInWords(t *testing.T) {
 }
 
 func TestShopsTabLoadsOnFirstOpen(t *testing.T) {
-	u, _ := newSandboxUI(t, false)
+	u, _, _ := newSandboxUI(t, false)
 	u.shops.load(context.Background())
 	if u.shops.list.Length() == 0 {
 		t.Fatal("no shops listed")
@@ -192,18 +255,18 @@ func TestShopsTabLoadsOnFirstOpen(t *testing.T) {
 }
 
 func TestDemoBannerOnlyInDemo(t *testing.T) {
-	u, _ := newSandboxUI(t, true)
+	u, _, _ := newSandboxUI(t, true)
 	if !containsText(u.Window().Content(), "Demo mode") {
 		t.Fatal("demo window has no banner")
 	}
-	u2, _ := newSandboxUI(t, false)
+	u2, _, _ := newSandboxUI(t, false)
 	if containsText(u2.Window().Content(), "Demo mode") {
 		t.Fatal("banner shown outside demo mode")
 	}
 }
 
 func TestWindowHasTheFiveTabs(t *testing.T) {
-	u, _ := newSandboxUI(t, true)
+	u, _, _ := newSandboxUI(t, true)
 	var names []string
 	for _, it := range u.tabs.Items {
 		names = append(names, it.Text)

@@ -15,7 +15,7 @@ func welcomeVisible(u *UI) bool {
 
 func TestWelcomeOnFirstRunTryTheDemoAndNotAgain(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}, Demo: true, FirstRun: true})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true, FirstRun: true}))
 	if !welcomeVisible(u) {
 		t.Fatal("no welcome on the first run")
 	}
@@ -33,7 +33,7 @@ func TestWelcomeOnFirstRunTryTheDemoAndNotAgain(t *testing.T) {
 
 	// Next start, still without a key: no welcome by itself, but the menu offers it.
 	a2 := prefsApp{App: test.NewTempApp(t), prefs: a.Preferences()}
-	u2 := New(a2, Deps{API: failingAPI{errors.New("offline test")}, Demo: true, FirstRun: true})
+	u2 := New(a2, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true, FirstRun: true}))
 	if welcomeVisible(u2) {
 		t.Fatal("the welcome came back after it was dismissed")
 	}
@@ -50,8 +50,7 @@ func TestWelcomeOnFirstRunTryTheDemoAndNotAgain(t *testing.T) {
 func TestNoWelcomeWithAKeyOrOutsideDemo(t *testing.T) {
 	for _, d := range []Deps{{Demo: true}, {FirstRun: true}, {}} {
 		a := test.NewTempApp(t)
-		d.API = failingAPI{errors.New("offline test")}
-		u := New(a, d)
+		u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, d))
 		if welcomeVisible(u) {
 			t.Fatalf("welcome shown with %+v", d)
 		}
@@ -64,10 +63,10 @@ func TestNoWelcomeWithAKeyOrOutsideDemo(t *testing.T) {
 func TestWelcomeKeyFormConnectsToTheAccount(t *testing.T) {
 	endpoint, key := sandboxEndpoint(t)
 	a := test.NewTempApp(t)
-	sec := newFakeSecrets()
+	sec := newFakeKeys()
 	var got []string
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}, Demo: true, FirstRun: true, Secrets: sec,
-		Reconnect: func(e, k string) error { got = append(got, e, k); return nil }})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true, FirstRun: true, Keys: sec,
+		Reconnect: func(e, k string) error { got = append(got, e, k); return nil }}))
 	w := u.welcome
 	w.conn.async = synchronous
 	test.Tap(w.enter)
@@ -109,7 +108,7 @@ func TestWelcomeKeyFormConnectsToTheAccount(t *testing.T) {
 
 func TestWelcomeBackReturnsToTheChoice(t *testing.T) {
 	a := test.NewTempApp(t)
-	u := New(a, Deps{API: failingAPI{errors.New("offline test")}, Demo: true, FirstRun: true})
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true, FirstRun: true}))
 	w := u.welcome
 	test.Tap(w.enter)
 	test.Tap(w.connect) // no key typed

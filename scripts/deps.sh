@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages needed to build and test hstockplus on Debian/Ubuntu.
-# Fyne needs a C compiler and the X11/OpenGL headers; the smoke test needs Xvfb.
+# Fyne needs a C compiler and the X11/OpenGL headers; the smoke test needs Xvfb; the clipboard
+# writes through xclip (xsel: the clipboard test clears with it).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth)
+pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth xclip xsel procps)
 if [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(imagemagick)
 fi

@@ -1,7 +1,6 @@
-// Package watch is the app's background poller. It tracks every order and SMS number of the
-// journal (cache.Store) that is not finished, asks the API about them, stores what changed, and
-// hands the resulting events to the sinks the app injects: listeners (window, tray), a notifier
-// and a clipboard. It never imports Fyne; the GUI wraps its callbacks in fyne.Do.
+// Package watch is the app's background poller. It follows every order and SMS number of the
+// journal that is not finished and checks them on a schedule, within a rate limit, through the
+// service layer (account), which stores what changed and announces it. It never imports Fyne.
 //
 // # Tracking
 //
@@ -15,7 +14,8 @@
 // One goroutine (Run) schedules everything from two queues: items waiting, by due time, and items
 // due, served new ones first, then by deadline (due + interval) — so that when more is due than
 // the rate allows, a number waiting for its code (3 s) goes before an order polled every 15
-// minutes, which then runs at most about one interval late. Requests go through a global rate limit (Options.RatePerSecond, halved by each
+// minutes, which then runs at most about one interval late. Requests go through a global rate
+// limit (Options.RatePerSecond, halved by each
 // 429 and recovered slowly) and at most Options.MaxInFlight are in flight, each in a short-lived
 // worker. Errors back an item off exponentially with jitter, never below its regular interval;
 // a 429 pauses everything for its Retry-After; consecutive transport failures switch to offline
@@ -25,50 +25,29 @@
 // answers is settled as placed) — scheduling each from when it was last checked.
 //
 // The poller's own limit is the bound at the server only if the client does not retry behind
-// its back: give it a client built with ClientOptions (no retries, no second limiter).
+// its back: the service layer runs the checks with a client built with ClientOptions (no
+// retries, no second limiter).
 //
-// # Events and the guarantees across crashes
+// # What a check does
 //
-// What an answer brings is written by the store in one synced transaction: the status, the new
-// deliveries into the vault and the events announcing them. Only then is it "notified": the
-// poller marks the events notified (synced) and then hands them to the sinks. So:
+// The poller only schedules. Every check runs through the service layer (account.Service:
+// CheckOrder, CheckCode, CheckNumberStatus, FinalLook, CloseNumber, GiveUpNumber,
+// RefreshBalance), which stores what the answer brings in one synced transaction, claims the
+// events it recorded (synced) and only then hands them to its listeners — the window, the tray,
+// and account.Alerts (the clipboard copy, then the notification). "Check now" in the window runs
+// the same operations, so an event is announced exactly once whoever found it; see the account
+// package for the guarantees across crashes. When Run starts, it has the service announce the
+// events stored but never claimed before the app stopped (ReplayPending), once; claims that failed
+// are retried from the loop.
 //
-//   - A delivery is never lost: it is in the vault before anybody is told, whatever happens
-//     next, and the vault de-duplicates (a delivery seen again after a restart is not new).
-//   - A notification is never repeated: an event is marked before any sink sees it, and a marked
-//     event is never handed out again. Events stored but not yet marked when the app stopped
-//     (PendingEvents) are handed to the sinks once, marked Replayed, when Run starts.
-//   - The price of that order: a crash in the instant between the mark and the sinks loses that
-//     one notification (at most one batch per crash). Nothing else is lost — the delivery is in
-//     the vault and the event in the store's history, where the window shows them.
+// # Wiring (main; this package never imports Fyne)
 //
-// This is at-most-once notification with replay of everything not yet marked, chosen because
-// the issue forbids repeats; the store's own doc describes the opposite order (notify, then
-// mark), which would repeat one notification per crash instead.
-//
-// # Sinks
-//
-// Listeners (Subscribe) receive every event, on the poller's goroutine, and must not block.
-// The Notifier is told about final order statuses, deliveries (a count, never the credentials),
-// SMS codes (shown or masked per Settings.ShowCodeInNotification), numbers that expired without
-// a code and a balance below Settings.LowBalance. The Clipboard receives a new SMS code
-// (Settings.AutoCopyCodes, on by default) and delivered credentials (AutoCopyCredentials, off
-// by default) — and whatever the GUI copies with CopySecret; each copied secret is cleared after
-// Settings.ClearAfter (30 s) if the clipboard still holds exactly what the app put there.
-//
-// # Wiring (in the GUI; this package never imports Fyne)
-//
-//	api, _ := client.New(append(baseOpts, watch.ClientOptions()...)...) // no hidden retries
-//	p := watch.New(store, api, watch.Options{
-//		Notifier: watch.NotifierFunc(func(title, body string) {
-//			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
-//		}),
-//		Clipboard: watch.SystemClipboard(watch.ClipboardFuncs{ // Fyne's, where atotto has no backend
-//			Read:  func() (s string, _ error) { fyne.DoAndWait(func() { s = a.Clipboard().Content() }); return s, nil },
-//			Write: func(s string) error { fyne.DoAndWait(func() { a.Clipboard().SetContent(s) }); return nil },
-//		}),
-//		Settings: &settings, // from the preferences; p.SetSettings when they change
-//	})
-//	p.Subscribe(func(ev watch.Event) { fyne.Do(func() { ordersTab.Refresh(ev); tray.Update(ev) }) })
-//	go p.Run(ctx)   // and p.Kick() after each order or number placed; p.ClearSecret() on quit
+//	checks, _ := client.New(append(baseOpts, watch.ClientOptions()...)...) // no hidden retries
+//	svc, _ := account.New(account.Params{Store: store, API: api, CheckAPI: checks})
+//	alerts := account.NewAlerts(account.AlertParams{Settings: svc.Settings, Notifier: n, Copier: clipboard})
+//	svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
+//	svc.Subscribe(alerts.Handle)
+//	p := watch.New(svc, watch.Options{Schedule: &schedule})
+//	svc.Attach(p) // the service kicks the poller after a purchase
+//	go p.Run(ctx)  // ends, with its checks in flight, when ctx is cancelled
 package watch

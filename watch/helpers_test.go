@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
@@ -129,6 +130,7 @@ type fakeSMS struct {
 }
 
 type fakeAPI struct {
+	apiStubs
 	clk *fakeClock
 
 	mu      sync.Mutex
@@ -269,17 +271,57 @@ func networkErr(action string) error {
 	return &client.TransportError{Action: action, Err: errors.New("connection refused")}
 }
 
+// apiStubs are the calls of account.API the poller never makes: they fail.
+type apiStubs struct{}
+
+var errNotFaked = errors.New("watch test: not faked")
+
+func (apiStubs) Lang() string { return "en" }
+func (apiStubs) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
+	return nil, errNotFaked
+}
+func (apiStubs) Shops(context.Context, int, int) (*client.ShopsPage, error) { return nil, errNotFaked }
+func (apiStubs) Services(context.Context, client.ServicesParams) (*client.ServicesPage, error) {
+	return nil, errNotFaked
+}
+func (apiStubs) Inventory(context.Context, int64) (*client.Inventory, error) { return nil, errNotFaked }
+func (apiStubs) Add(context.Context, client.AddRequest) (*client.AddResult, error) {
+	return nil, errNotFaked
+}
+func (apiStubs) FetchImage(context.Context, string) ([]byte, string, error) {
+	return nil, "", errNotFaked
+}
+func (apiStubs) SMSCountries(context.Context) ([]client.SMSCountry, error) { return nil, errNotFaked }
+func (apiStubs) SMSProjects(context.Context, string) ([]client.SMSProject, error) {
+	return nil, errNotFaked
+}
+func (apiStubs) AddSMS(context.Context, client.AddSMSRequest) ([]client.SMSOrder, error) {
+	return nil, errNotFaked
+}
+
+var (
+	_ account.API = (*fakeAPI)(nil)
+	_ account.API = (*slowAPI)(nil)
+)
+
 // ---- fake sinks ----
 
 type note struct{ title, body string }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []Event
-	notes  []note
+// formatted is an event the alerts wrote a notification for, and whether its secret was copied.
+type formatted struct {
+	ev     account.Event
+	copied bool
 }
 
-func (r *recorder) listen(ev Event) {
+type recorder struct {
+	mu      sync.Mutex
+	events  []account.Event
+	notes   []note
+	formats []formatted
+}
+
+func (r *recorder) listen(ev account.Event) {
 	r.mu.Lock()
 	r.events = append(r.events, ev)
 	r.mu.Unlock()
@@ -291,10 +333,19 @@ func (r *recorder) Notify(title, body string) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) eventsOf(k Kind) []Event {
+// format is the alerts' Format: account.DefaultText, noting which events it wrote for (the
+// alerts call it only for an event they notify).
+func (r *recorder) format(ev account.Event, copied bool) (string, string) {
+	r.mu.Lock()
+	r.formats = append(r.formats, formatted{ev, copied})
+	r.mu.Unlock()
+	return account.DefaultText(ev, copied)
+}
+
+func (r *recorder) eventsOf(k account.Kind) []account.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []Event
+	var out []account.Event
 	for _, e := range r.events {
 		if e.Kind == k {
 			out = append(out, e)
@@ -303,49 +354,50 @@ func (r *recorder) eventsOf(k Kind) []Event {
 	return out
 }
 
+func (r *recorder) allEvents() []account.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
 func (r *recorder) allNotes() []note {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.notes)
 }
 
-type fakeClipboard struct {
-	mu      sync.Mutex
-	value   string
-	writes  []string
-	readErr error
+func (r *recorder) allFormatted() []formatted {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.formats)
 }
 
-func (c *fakeClipboard) ReadAll() (string, error) {
+// fakeCopier is the alerts' Copier: it records what it is given, or fails with err.
+type fakeCopier struct {
+	mu     sync.Mutex
+	value  string
+	writes []string
+	err    error
+}
+
+func (c *fakeCopier) CopySecret(s string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.readErr != nil {
-		return "", c.readErr
+	if c.err != nil {
+		return c.err
 	}
-	return c.value, nil
-}
-
-func (c *fakeClipboard) WriteAll(s string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.value = s
 	c.writes = append(c.writes, s)
 	return nil
 }
 
-func (c *fakeClipboard) get() string {
+func (c *fakeCopier) get() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.value
 }
 
-func (c *fakeClipboard) set(s string) { // the user copies something
-	c.mu.Lock()
-	c.value = s
-	c.mu.Unlock()
-}
-
-func (c *fakeClipboard) allWrites() []string {
+func (c *fakeCopier) allWrites() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.writes)
@@ -358,15 +410,25 @@ type harness struct {
 	clk    *fakeClock
 	store  *cache.Store
 	api    *fakeAPI
+	svc    *account.Service
 	p      *Poller
 	rec    *recorder
-	clip   *fakeClipboard
+	clip   *fakeCopier
 	idleCh chan time.Time
 	cancel context.CancelFunc
 	done   chan error
 
 	isIdle   bool
 	lastWake time.Time
+}
+
+// sinks configure the service and its alerts in a harness; zero fields take the harness's own
+// (DefaultSettings, the recorder, its fakeCopier).
+type sinks struct {
+	settings *account.Settings
+	notifier account.Notifier
+	format   account.Format
+	copier   account.Copier
 }
 
 func newStore(t *testing.T, clk *fakeClock) *cache.Store {
@@ -379,24 +441,48 @@ func newStore(t *testing.T, clk *fakeClock) *cache.Store {
 	return st
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+// newService is the service layer on store and api as the app builds it: listeners subscribed
+// first (they see each event before the alerts act on it), then the alerts with s's sinks.
+func newService(t testing.TB, store *cache.Store, api account.API, clk account.Clock, logf func(string, ...any), s sinks, listeners ...func(account.Event)) *account.Service {
+	t.Helper()
+	svc, err := account.New(account.Params{Store: store, API: api, CheckAPI: api, Clock: clk, Settings: s.settings, Logf: logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range listeners {
+		svc.Subscribe(l)
+	}
+	alerts := account.NewAlerts(account.AlertParams{
+		Settings: svc.Settings, Notifier: s.notifier, Copier: s.copier, Format: s.format, Clock: clk, Logf: logf,
+	})
+	svc.Subscribe(alerts.Handle)
+	return svc
+}
+
+func newHarness(t *testing.T, opts Options) *harness { return newHarnessWith(t, opts, sinks{}) }
+
+func newHarnessWith(t *testing.T, opts Options, s sinks) *harness {
 	t.Helper()
 	clk := newFakeClock()
-	h := &harness{t: t, clk: clk, api: newFakeAPI(clk), rec: &recorder{}, clip: &fakeClipboard{}}
+	h := &harness{t: t, clk: clk, api: newFakeAPI(clk), rec: &recorder{}, clip: &fakeCopier{}}
 	h.store = newStore(t, clk)
 	h.idleCh = make(chan time.Time, 64)
 	opts.Clock = clk
-	if opts.Notifier == nil {
-		opts.Notifier = h.rec
-	}
-	if opts.Clipboard == nil {
-		opts.Clipboard = h.clip
-	}
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
 	}
-	h.p = New(h.store, h.api, opts)
-	h.p.Subscribe(h.rec.listen)
+	if s.notifier == nil {
+		s.notifier = h.rec
+	}
+	if s.format == nil {
+		s.format = h.rec.format
+	}
+	if s.copier == nil {
+		s.copier = h.clip
+	}
+	h.svc = newService(t, h.store, h.api, clk, t.Logf, s, h.rec.listen)
+	h.p = New(h.svc, opts)
+	h.svc.Attach(h.p)
 	h.p.hooks.idle = func(w time.Time) { h.idleCh <- w }
 	return h
 }

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
@@ -39,25 +40,11 @@ func (l *sinkLog) line(format string, args ...any) {
 	_ = l.f.Sync()
 }
 
-type logClipboard struct {
-	log   *sinkLog
-	mu    sync.Mutex
-	value string
-}
+// logCopier is the alerts' Copier: it logs each copy.
+type logCopier struct{ log *sinkLog }
 
-func (c *logClipboard) ReadAll() (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.value, nil
-}
-
-func (c *logClipboard) WriteAll(s string) error {
-	c.mu.Lock()
-	c.value = s
-	c.mu.Unlock()
-	if s != "" {
-		c.log.line("copy %s", s)
-	}
+func (c logCopier) CopySecret(s string) error {
+	c.log.line("copy %s", s)
 	return nil
 }
 
@@ -78,34 +65,26 @@ func TestKillChild(t *testing.T) {
 	}
 	log := &sinkLog{f: f}
 	log.line("start %s", os.Getenv("KILL_INC"))
-	p := New(store, newPollerClient(t, os.Getenv("KILL_URL"), "demo"), Options{
-		Notifier: NotifierFunc(func(title, body string) {
-			id, _, _ := strings.Cut(strings.TrimPrefix(title, "["), "]")
-			log.line("notify %s", id)
-		}),
-		Format: func(ev Event) (string, string) {
-			title, body := DefaultText(ev)
-			if title == "" {
-				return "", ""
-			}
-			return fmt.Sprintf("[%d] %s", ev.ID, title), body
+	api := newPollerClient(t, os.Getenv("KILL_URL"), "demo")
+	svc, err := account.New(account.Params{Store: store, API: api, CheckAPI: api, Hooks: account.Hooks{
+		BeforeClaim: func([]uint64) {
+			time.Sleep(3 * time.Millisecond) // widen the store→claim window, for kills to land in it
 		},
-		Clipboard:     &logClipboard{log: log},
-		Schedule:      fastSchedule(),
-		RatePerSecond: 200, Burst: 10, MaxInFlight: 4, RequestTimeout: 5 * time.Second,
-	})
-	p.hooks.marked = func(ids []uint64) {
-		s := make([]string, len(ids))
-		for i, id := range ids {
-			s[i] = strconv.FormatUint(id, 10)
-		}
-		log.line("marked %s", strings.Join(s, ","))
-		time.Sleep(3 * time.Millisecond) // widen the mark→sink window, for kills to land in it
+		Claimed: func(ids []uint64) {
+			s := make([]string, len(ids))
+			for i, id := range ids {
+				s[i] = strconv.FormatUint(id, 10)
+			}
+			log.line("marked %s", strings.Join(s, ","))
+			time.Sleep(3 * time.Millisecond) // widen the claim→listener window likewise
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	p.hooks.beforeMark = func([]uint64) {
-		time.Sleep(3 * time.Millisecond) // widen the store→mark window likewise
-	}
-	p.Subscribe(func(ev Event) {
+	// The listener that logs first, then the alerts: the same order as in the app (the window
+	// and the tray before the alerts).
+	svc.Subscribe(func(ev account.Event) {
 		if ev.ID == 0 {
 			return
 		}
@@ -113,8 +92,31 @@ func TestKillChild(t *testing.T) {
 		for i, d := range ev.Deliveries {
 			vals[i] = d.Value
 		}
-		log.line("listen %d %s %d %t %t %s %t", ev.ID, ev.Kind, ev.Order, ev.Notified, ev.Copied, strings.Join(vals, "|"), ev.Replayed)
+		log.line("listen %d %s %d %t %s", ev.ID, ev.Kind, ev.Order, ev.Replayed, strings.Join(vals, "|"))
 	})
+	alerts := account.NewAlerts(account.AlertParams{
+		Settings: svc.Settings,
+		Notifier: account.NotifierFunc(func(title, body string) {
+			id, _, _ := strings.Cut(strings.TrimPrefix(title, "["), "]")
+			log.line("notify %s", id)
+		}),
+		// Called only for an event the alerts notify: "format" is their decision, logged.
+		Format: func(ev account.Event, copied bool) (string, string) {
+			title, body := account.DefaultText(ev, copied)
+			if title == "" {
+				return "", ""
+			}
+			log.line("format %d", ev.ID)
+			return fmt.Sprintf("[%d] %s", ev.ID, title), body
+		},
+		Copier: logCopier{log: log},
+	})
+	svc.Subscribe(alerts.Handle)
+	p := New(svc, Options{
+		Schedule:      fastSchedule(),
+		RatePerSecond: 200, Burst: 10, MaxInFlight: 4, RequestTimeout: 5 * time.Second,
+	})
+	svc.Attach(p)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -122,7 +124,7 @@ func TestKillChild(t *testing.T) {
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			s := p.Stats()
-			if s.Requests > 0 && s.Orders == 0 && s.Numbers == 0 && s.InFlight == 0 && s.Unmarked == 0 && p.clip.idle() {
+			if s.Requests > 0 && s.Orders == 0 && s.Numbers == 0 && s.InFlight == 0 && s.Unmarked == 0 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -277,7 +279,8 @@ func TestKillRestart(t *testing.T) {
 	var incs []*incarnation
 	listened := map[uint64]int{}
 	notified := map[uint64]int{}
-	wantNotify := map[uint64]bool{}
+	wantNotify := map[uint64]bool{} // the alerts decided to notify it, or must have
+	formatted := map[uint64]bool{}  // the alerts wrote its notification
 	copies := map[string]int{}
 	listenedValues := map[int64][]string{}
 	f, err := os.Open(logPath)
@@ -310,17 +313,22 @@ func TestKillRestart(t *testing.T) {
 		case "listen":
 			id, _ := strconv.ParseUint(fields[1], 10, 64)
 			listened[id]++
-			if fields[4] == "true" {
-				wantNotify[id] = true
+			switch account.Kind(fields[2]) {
+			case account.KindDelivered, account.KindCodeReceived, account.KindNumberExpired, account.KindLowBalance:
+				wantNotify[id] = true // always notified (final statuses too, unless a delivery says them)
 			}
-			if len(fields) > 7 && (fields[2] == string(KindDelivered) || fields[2] == string(KindCodeReceived)) {
+			if len(fields) > 5 && (fields[2] == string(account.KindDelivered) || fields[2] == string(account.KindCodeReceived)) {
 				order, _ := strconv.ParseInt(fields[3], 10, 64)
-				listenedValues[order] = append(listenedValues[order], strings.Split(fields[6], "|")...)
+				listenedValues[order] = append(listenedValues[order], strings.Split(fields[5], "|")...)
 			}
-			if fields[len(fields)-1] == "true" {
+			if fields[4] == "true" {
 				replayed++
 			}
 			cur.active = true
+		case "format":
+			id, _ := strconv.ParseUint(fields[1], 10, 64)
+			wantNotify[id] = true
+			formatted[id] = true
 		case "notify":
 			id, _ := strconv.ParseUint(fields[1], 10, 64)
 			notified[id]++
@@ -345,8 +353,8 @@ func TestKillRestart(t *testing.T) {
 		if n > 1 {
 			t.Errorf("event %d notified %d times", id, n)
 		}
-		if !wantNotify[id] {
-			t.Errorf("event %d notified, but the listeners were told it was not", id)
+		if !formatted[id] {
+			t.Errorf("event %d notified, but the alerts did not decide so", id)
 		}
 	}
 	for v, n := range copies {
@@ -376,7 +384,7 @@ func TestKillRestart(t *testing.T) {
 		if notified[id] == 0 {
 			missed++
 			if !inLastBatch[id] {
-				t.Errorf("event %d: the listeners were told it was notified, but no notification was sent, and no kill came between", id)
+				t.Errorf("event %d: to be notified, but no notification was sent, and no kill came between", id)
 			}
 		}
 	}

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 )
@@ -99,7 +102,7 @@ func TestOrderLifecycle(t *testing.T) {
 	if err != nil || len(d) != 3 {
 		t.Fatalf("vault: %v, %v", d, err)
 	}
-	delivered := h.rec.eventsOf(KindDelivered)
+	delivered := h.rec.eventsOf(account.KindDelivered)
 	var got []string
 	for _, e := range delivered {
 		if e.Count != len(e.Deliveries) {
@@ -112,7 +115,7 @@ func TestOrderLifecycle(t *testing.T) {
 	if strings.Join(got, ",") != "u1:p1,u2:p2,u3:p3" {
 		t.Errorf("delivered to listeners: %v", got)
 	}
-	statuses := h.rec.eventsOf(KindStatusChanged)
+	statuses := h.rec.eventsOf(account.KindStatusChanged)
 	var seq []string
 	for _, e := range statuses {
 		seq = append(seq, e.Status)
@@ -149,8 +152,8 @@ func TestOrderLifecycle(t *testing.T) {
 	}
 }
 
-// An SMS number: sms_status first, sms_code every 3 s, the code copied (and cleared after
-// 30 s), the notification masked, the number closed.
+// An SMS number: sms_status first, sms_code every 3 s, the code copied, the notification
+// masked (and saying it was copied), the number closed.
 func TestSMSCode(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.placeSMS(30001, "+15550001", 20*time.Second, "482915", 20*time.Minute)
@@ -170,14 +173,20 @@ func TestSMSCode(t *testing.T) {
 	if n := len(codes); n < 6 || n > 9 {
 		t.Errorf("%d sms_code calls in 20 s", n)
 	}
-	ev := h.rec.eventsOf(KindCodeReceived)
-	if len(ev) != 1 || len(ev[0].Deliveries) != 1 || ev[0].Deliveries[0].Value != "482915" || ev[0].Phone != "+15550001" || !ev[0].Copied {
+	ev := h.rec.eventsOf(account.KindCodeReceived)
+	if len(ev) != 1 || len(ev[0].Deliveries) != 1 || ev[0].Deliveries[0].Value != "482915" || ev[0].Phone != "+15550001" {
 		t.Fatalf("code events %+v", ev)
 	}
-	waitFor(t, "the code on the clipboard", 5*time.Second, func() bool { return h.clip.get() == "482915" })
+	// The alerts copy in the listener, before the loop goes idle.
+	if got := h.clip.allWrites(); len(got) != 1 || got[0] != "482915" {
+		t.Fatalf("clipboard writes %q, want the code once", got)
+	}
+	if f := h.rec.allFormatted(); len(f) != 1 || f[0].ev.ID != ev[0].ID || !f[0].copied {
+		t.Fatalf("notified %+v: want the code's event, copied", f)
+	}
 	notes := h.rec.allNotes()
-	if len(notes) != 1 || strings.Contains(notes[0].title+notes[0].body, "482915") {
-		t.Fatalf("notifications %q: want one, without the code", notes)
+	if len(notes) != 1 || strings.Contains(notes[0].title+notes[0].body, "482915") || !strings.Contains(notes[0].body, "Copied") {
+		t.Fatalf("notifications %q: want one, without the code, saying it was copied", notes)
 	}
 	n, _ := h.store.SMSNumber(30001)
 	if !n.Closed || n.Codes != 1 {
@@ -188,16 +197,35 @@ func TestSMSCode(t *testing.T) {
 	if after := len(h.api.allCalls()); after-before > 1 { // at most the balance
 		t.Errorf("%d more calls after the code", after-before)
 	}
-	if got := h.clip.get(); got != "" {
-		t.Errorf("clipboard still holds %q after ClearAfter", got)
+	if w := h.clip.allWrites(); len(w) != 1 {
+		t.Errorf("clipboard writes %q after the code: want none more", w)
+	}
+}
+
+// The copy failed: the notification does not say "Copied".
+func TestSMSCodeCopyFails(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.clip.err = errors.New("no clipboard")
+	h.placeSMS(30006, "+15550006", 4*time.Second, "550011", 20*time.Minute)
+	h.start()
+	h.runFor(10 * time.Second)
+	if len(h.rec.eventsOf(account.KindCodeReceived)) != 1 {
+		t.Fatalf("code events %+v", h.rec.allEvents())
+	}
+	notes := h.rec.allNotes()
+	if len(notes) != 1 || strings.Contains(notes[0].body, "Copied") || strings.Contains(notes[0].title+notes[0].body, "550011") {
+		t.Fatalf("notifications %q: want one, not saying copied, without the code", notes)
+	}
+	if f := h.rec.allFormatted(); len(f) != 1 || f[0].copied {
+		t.Errorf("formatted %+v: want copied false", f)
 	}
 }
 
 func TestSMSCodeShownWhenAsked(t *testing.T) {
-	s := DefaultSettings()
+	s := account.DefaultSettings()
 	s.ShowCodeInNotification = true
 	s.AutoCopyCodes = false
-	h := newHarness(t, Options{Settings: &s})
+	h := newHarnessWith(t, Options{}, sinks{settings: &s})
 	h.placeSMS(30002, "+15550002", 4*time.Second, "771100", 20*time.Minute)
 	h.start()
 	h.runFor(10 * time.Second)
@@ -216,7 +244,7 @@ func TestSMSExpired(t *testing.T) {
 	h.placeSMS(30003, "+15550003", 0, "", 3*time.Minute)
 	h.start()
 	h.runFor(5 * time.Minute)
-	exp := h.rec.eventsOf(KindNumberExpired)
+	exp := h.rec.eventsOf(account.KindNumberExpired)
 	if len(exp) != 1 || exp[0].Phone != "+15550003" {
 		t.Fatalf("expired events %+v", exp)
 	}
@@ -246,7 +274,7 @@ func TestSMSAssumedLifetime(t *testing.T) {
 	h.api.sms[30004].noExpiry = true
 	h.start()
 	h.runFor(21 * time.Minute)
-	if len(h.rec.eventsOf(KindNumberExpired)) != 1 {
+	if len(h.rec.eventsOf(account.KindNumberExpired)) != 1 {
 		t.Fatalf("no expiry after the assumed lifetime")
 	}
 	// A code that came just before the end is still caught by the last look.
@@ -255,8 +283,8 @@ func TestSMSAssumedLifetime(t *testing.T) {
 	h2.api.sms[30005].noExpiry = true
 	h2.start()
 	h2.runFor(21 * time.Minute)
-	if len(h2.rec.eventsOf(KindCodeReceived)) != 1 || len(h2.rec.eventsOf(KindNumberExpired)) != 0 {
-		t.Fatalf("the last look missed the code: %+v", h2.rec.events)
+	if len(h2.rec.eventsOf(account.KindCodeReceived)) != 1 || len(h2.rec.eventsOf(account.KindNumberExpired)) != 0 {
+		t.Fatalf("the last look missed the code: %+v", h2.rec.allEvents())
 	}
 }
 
@@ -311,7 +339,7 @@ func TestOfflineResume(t *testing.T) {
 	}
 	h.start()
 	h.runFor(5 * time.Minute)
-	if n := len(h.rec.eventsOf(KindOffline)); n != 1 {
+	if n := len(h.rec.eventsOf(account.KindOffline)); n != 1 {
 		t.Fatalf("%d offline events", n)
 	}
 	if h.p.Online() {
@@ -325,7 +353,7 @@ func TestOfflineResume(t *testing.T) {
 	down.Store(false)
 	mark := len(calls)
 	h.runFor(2 * time.Minute)
-	if n := len(h.rec.eventsOf(KindOnline)); n != 1 {
+	if n := len(h.rec.eventsOf(account.KindOnline)); n != 1 {
 		t.Fatalf("%d online events", n)
 	}
 	after := h.api.allCalls()[mark:]
@@ -343,30 +371,30 @@ func TestOfflineResume(t *testing.T) {
 			t.Fatalf("%d requests within a second after resuming (from +%v)", j-i, after[i].at.Sub(start))
 		}
 	}
-	if len(h.rec.eventsOf(KindOffline)) != 1 {
+	if len(h.rec.eventsOf(account.KindOffline)) != 1 {
 		t.Error("offline again")
 	}
 }
 
-// The global limit and the in-flight bound, with a slow API on the real clock.
+// The global limit and the in-flight bound, with a slow API (each request takes 30 ms) on the
+// fake clock.
 func TestLimits(t *testing.T) {
-	store, err := cache.OpenInMemory(cache.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	api := &slowAPI{delay: 30 * time.Millisecond}
+	clk := newFakeClock()
+	store := newStore(t, clk)
+	step := newStepper(clk)
+	api := &slowAPI{delay: 30 * time.Millisecond, step: step}
 	for i := range 50 {
 		sp, _ := store.BeginAdd(client.AddRequest{Service: 1, Quantity: 1}, "", client.Decimal{})
 		if _, err := store.MarkPlaced(sp.ID, int64(1000+i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p := New(store, api, Options{RatePerSecond: 40, Burst: 5, MaxInFlight: 3, Logf: t.Logf})
+	svc := newService(t, store, api, clk, t.Logf, sinks{})
+	p := New(svc, Options{RatePerSecond: 40, Burst: 5, MaxInFlight: 3, Clock: step, Logf: t.Logf})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	time.Sleep(1 * time.Second)
+	step.run(t, p, epoch.Add(time.Second))
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -378,51 +406,164 @@ func TestLimits(t *testing.T) {
 	if n := api.calls.Load(); n > 46 || n < 20 {
 		t.Errorf("%d calls in 1 s at 40/s", n)
 	}
+	t.Logf("%d calls in 1 s, at most %d in flight", api.calls.Load(), api.max.Load())
 }
 
+// stepper moves the fake clock for a loop whose requests take time: one event at a time — the
+// loop's timer, or the end of one request of the slow API — each followed until the loop has
+// dealt with it and waits again. It is the poller's Clock: time is the fake clock's, After is
+// the loop's timer (the loop asks for one each time before it waits, and only then).
+type stepper struct {
+	clk    *fakeClock
+	parked chan struct{} // the loop asked for its timer: it is about to wait
+
+	mu      sync.Mutex
+	timerAt time.Time // the loop's timer (zero: none)
+	timer   chan time.Time
+	calls   []*slowCall // requests in flight, by arrival
+}
+
+type slowCall struct {
+	end  time.Time
+	done chan struct{}
+}
+
+func newStepper(clk *fakeClock) *stepper {
+	return &stepper{clk: clk, parked: make(chan struct{}, 16)}
+}
+
+func (s *stepper) Now() time.Time { return s.clk.Now() }
+
+func (s *stepper) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	s.mu.Lock()
+	s.timerAt, s.timer = s.clk.Now().Add(d), ch // the loop waits on its latest timer only
+	s.mu.Unlock()
+	select {
+	case s.parked <- struct{}{}:
+	default: // cannot happen while run steps one event at a time
+	}
+	return ch
+}
+
+func (s *stepper) AfterFunc(d time.Duration, f func()) func() bool { return s.clk.AfterFunc(d, f) }
+
+// request is a request of the slow API arriving: it ends d later.
+func (s *stepper) request(d time.Duration) *slowCall {
+	c := &slowCall{end: s.clk.Now().Add(d), done: make(chan struct{})}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+	return c
+}
+
+func (s *stepper) inFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+// run steps until the next event would come after until. The loop must be running.
+func (s *stepper) run(t *testing.T, p *Poller, until time.Time) {
+	t.Helper()
+	for {
+		select {
+		case <-s.parked:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the loop did not wait again")
+		}
+		// Every request the loop started has reached the API (InFlight is published before the
+		// loop asks for its timer).
+		want := p.Stats().InFlight
+		waitFor(t, "the requests started to arrive", 10*time.Second, func() bool { return s.inFlight() == want })
+
+		s.mu.Lock()
+		// The earliest event; a request before the timer of the same instant.
+		next, call := s.timerAt, -1
+		for i, c := range s.calls {
+			switch {
+			case call >= 0 && !c.end.Before(next):
+			case call < 0 && !next.IsZero() && c.end.After(next):
+			default:
+				next, call = c.end, i
+			}
+		}
+		if next.IsZero() || next.After(until) {
+			s.mu.Unlock()
+			return
+		}
+		s.clk.Set(next)
+		if call >= 0 {
+			close(s.calls[call].done)
+			s.calls = slices.Delete(s.calls, call, call+1)
+		} else {
+			s.timer <- next
+			s.timerAt, s.timer = time.Time{}, nil
+		}
+		s.mu.Unlock()
+	}
+}
+
+// slowAPI answers every request after delay on the stepper's clock, counting those in flight.
 type slowAPI struct {
+	apiStubs
 	delay    time.Duration
+	step     *stepper
 	inflight atomic.Int32
 	max      atomic.Int32
 	calls    atomic.Int32
 }
 
-func (a *slowAPI) enter() {
+func (a *slowAPI) enter(ctx context.Context) error {
 	a.calls.Add(1)
 	n := a.inflight.Add(1)
+	defer a.inflight.Add(-1)
 	for {
 		m := a.max.Load()
 		if n <= m || a.max.CompareAndSwap(m, n) {
 			break
 		}
 	}
-	time.Sleep(a.delay)
-	a.inflight.Add(-1)
+	c := a.step.request(a.delay)
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
-func (a *slowAPI) Status(context.Context, int64) (*client.OrderStatus, error) {
-	a.enter()
+func (a *slowAPI) Status(ctx context.Context, _ int64) (*client.OrderStatus, error) {
+	if err := a.enter(ctx); err != nil {
+		return nil, err
+	}
 	s := st("Pending")
 	return &s, nil
 }
-func (a *slowAPI) SMSCode(context.Context, int64) (*client.SMSCode, error) {
-	a.enter()
+func (a *slowAPI) SMSCode(ctx context.Context, _ int64) (*client.SMSCode, error) {
+	if err := a.enter(ctx); err != nil {
+		return nil, err
+	}
 	return &client.SMSCode{Status: "waiting"}, nil
 }
-func (a *slowAPI) SMSStatus(context.Context, int64) (*client.SMSStatus, error) {
-	a.enter()
+func (a *slowAPI) SMSStatus(ctx context.Context, _ int64) (*client.SMSStatus, error) {
+	if err := a.enter(ctx); err != nil {
+		return nil, err
+	}
 	return &client.SMSStatus{Status: "waiting"}, nil
 }
-func (a *slowAPI) Balance(context.Context) (*client.Balance, error) {
-	a.enter()
+func (a *slowAPI) Balance(ctx context.Context) (*client.Balance, error) {
+	if err := a.enter(ctx); err != nil {
+		return nil, err
+	}
 	return &client.Balance{Balance: client.MustDecimal("1.00"), Currency: "USD"}, nil
 }
 
 // Low balance: once per episode below the threshold, across restarts too.
 func TestLowBalance(t *testing.T) {
-	s := DefaultSettings()
+	s := account.DefaultSettings()
 	s.LowBalance = client.MustDecimal("10.00")
-	h := newHarness(t, Options{Settings: &s, Schedule: &Schedule{Balance: 10 * time.Second}})
+	h := newHarnessWith(t, Options{Schedule: &Schedule{Balance: 10 * time.Second}}, sinks{settings: &s})
 	h.api.setBalance("20.00")
 	h.start()
 	h.runFor(15 * time.Second)
@@ -430,7 +571,7 @@ func TestLowBalance(t *testing.T) {
 		t.Helper()
 		h.api.setBalance(bal)
 		h.runFor(25 * time.Second)
-		if n := len(h.rec.eventsOf(KindLowBalance)); n != want {
+		if n := len(h.rec.eventsOf(account.KindLowBalance)); n != want {
 			t.Fatalf("balance %s: %d low-balance events, want %d", bal, n, want)
 		}
 	}
@@ -440,7 +581,7 @@ func TestLowBalance(t *testing.T) {
 	step("4.00", 1)
 	step("15.00", 1)
 	step("3.00", 2)
-	ev := h.rec.eventsOf(KindLowBalance)[1]
+	ev := h.rec.eventsOf(account.KindLowBalance)[1]
 	if ev.Balance.String() != "3.00" || ev.Threshold.String() != "10.00" || ev.Currency != "USD" {
 		t.Errorf("event %+v", ev)
 	}
@@ -452,20 +593,20 @@ func TestLowBalance(t *testing.T) {
 	h.stop()
 	h.start()
 	h.runFor(30 * time.Second)
-	if n := len(h.rec.eventsOf(KindLowBalance)); n != 2 {
+	if n := len(h.rec.eventsOf(account.KindLowBalance)); n != 2 {
 		t.Fatalf("%d low-balance events after a restart", n)
 	}
 	// Balance events reach listeners.
-	if len(h.rec.eventsOf(KindBalance)) == 0 {
+	if len(h.rec.eventsOf(account.KindBalance)) == 0 {
 		t.Error("no balance events")
 	}
 	// A new threshold applies at once.
 	s.LowBalance = client.MustDecimal("50.00")
 	h.api.setBalance("30.00")
-	h.p.SetSettings(s)
+	h.svc.SetSettings(s) // the service asks the poller for the balance soon
 	h.isIdle = false
 	h.runFor(time.Second)
-	if n := len(h.rec.eventsOf(KindLowBalance)); n != 3 {
+	if n := len(h.rec.eventsOf(account.KindLowBalance)); n != 3 {
 		t.Fatalf("%d low-balance events after raising the threshold", n)
 	}
 }
@@ -480,7 +621,7 @@ func TestReplayPending(t *testing.T) {
 	}
 	h.start()
 	h.runFor(time.Second)
-	d := h.rec.eventsOf(KindDelivered)
+	d := h.rec.eventsOf(account.KindDelivered)
 	if len(d) != 1 || !d[0].Replayed || len(d[0].Deliveries) != 2 || d[0].Deliveries[1].Value != "b:2" {
 		t.Fatalf("replayed deliveries %+v", d)
 	}
@@ -490,7 +631,7 @@ func TestReplayPending(t *testing.T) {
 	h.stop()
 	h.start()
 	h.runFor(time.Second)
-	if len(h.rec.eventsOf(KindDelivered)) != 1 || len(h.rec.allNotes()) != 1 {
+	if len(h.rec.eventsOf(account.KindDelivered)) != 1 || len(h.rec.allNotes()) != 1 {
 		t.Error("replayed twice")
 	}
 }
@@ -584,13 +725,13 @@ func TestErrorBackoff(t *testing.T) {
 }
 
 func TestSubscribeCancelAndPanics(t *testing.T) {
-	h := newHarness(t, Options{
-		Notifier: NotifierFunc(func(string, string) { panic("notifier") }),
-		Format:   func(Event) (string, string) { panic("format") },
+	h := newHarnessWith(t, Options{}, sinks{
+		notifier: account.NotifierFunc(func(string, string) { panic("notifier") }),
+		format:   func(account.Event, bool) (string, string) { panic("format") },
 	})
 	var n atomic.Int32
-	cancel := h.p.Subscribe(func(Event) { n.Add(1) })
-	h.p.Subscribe(func(Event) { panic("listener") })
+	cancel := h.svc.Subscribe(func(account.Event) { n.Add(1) })
+	h.svc.Subscribe(func(account.Event) { panic("listener") })
 	h.placeOrder(1, "x", orderStep{0, st("Completed", "a:b")})
 	h.start()
 	h.runFor(time.Second)
@@ -605,7 +746,7 @@ func TestSubscribeCancelAndPanics(t *testing.T) {
 	if n.Load() != before {
 		t.Error("cancelled listener called")
 	}
-	if len(h.rec.eventsOf(KindDelivered)) != 2 {
+	if len(h.rec.eventsOf(account.KindDelivered)) != 2 {
 		t.Error("a panicking sink stopped the others")
 	}
 }
@@ -640,13 +781,13 @@ func TestStoreClosed(t *testing.T) {
 }
 
 func TestEventStringRedacts(t *testing.T) {
-	ev := Event{Kind: KindDelivered, Order: 1, Count: 1, Deliveries: []cache.Delivery{{Order: 1, Kind: cache.DeliveryAccount, Seq: 1, Value: "user:secretpw"}}}
+	ev := account.Event{Kind: account.KindDelivered, Order: 1, Count: 1, Deliveries: []cache.Delivery{{Order: 1, Kind: cache.DeliveryAccount, Seq: 1, Value: "user:secretpw"}}}
 	for _, s := range []string{ev.String(), ev.GoString()} {
 		if strings.Contains(s, "secretpw") {
 			t.Errorf("%q shows the secret", s)
 		}
 	}
-	title, body := DefaultText(ev)
+	title, body := account.DefaultText(ev, false)
 	if strings.Contains(title+body, "secretpw") || !strings.Contains(title, "1 account") {
 		t.Errorf("text %q %q", title, body)
 	}
@@ -689,18 +830,20 @@ func TestOverloadPrefersShortIntervals(t *testing.T) {
 }
 
 func TestAutoCopyCredentials(t *testing.T) {
-	s := DefaultSettings()
+	s := account.DefaultSettings()
 	s.AutoCopyCredentials = true
-	h := newHarness(t, Options{Settings: &s})
+	h := newHarnessWith(t, Options{}, sinks{settings: &s})
 	h.placeOrder(1, "x", orderStep{0, st("Completed", "a@b.c:pw1", "d@e.f:pw2")})
 	h.start()
 	h.runFor(time.Second)
-	waitFor(t, "the credentials on the clipboard", 5*time.Second, func() bool { return h.clip.get() == "a@b.c:pw1\nd@e.f:pw2" })
+	if got := h.clip.get(); got != "a@b.c:pw1\nd@e.f:pw2" {
+		t.Fatalf("clipboard %q: want the credentials, one per line", got)
+	}
 	if n := h.rec.allNotes(); len(n) != 1 || strings.Contains(n[0].title+n[0].body, "pw") || !strings.Contains(n[0].body, "Copied") {
 		t.Errorf("notes %q", n)
 	}
 	h.runFor(31 * time.Second)
-	if h.clip.get() != "" {
-		t.Error("credentials not cleared after 30 s")
+	if w := h.clip.allWrites(); len(w) != 1 {
+		t.Errorf("clipboard writes %q: want the credentials once", w)
 	}
 }

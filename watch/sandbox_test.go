@@ -2,12 +2,10 @@ package watch
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
@@ -56,18 +54,20 @@ func TestSandboxWithFaults(t *testing.T) {
 	place(18) // before the poller starts: resumed from the journal
 
 	rec := &recorder{}
-	clip := &fakeClipboard{}
+	clip := &fakeCopier{}
 	const rate, burst = 300.0, 10
-	p := New(store, e.api, Options{
-		Notifier: rec, Clipboard: clip, Schedule: fastSchedule(),
+	logf := func(f string, a ...any) {
+		if testing.Verbose() {
+			t.Logf(f, a...)
+		}
+	}
+	svc := newService(t, store, e.api, nil, logf, sinks{notifier: rec, format: rec.format, copier: clip}, rec.listen)
+	p := New(svc, Options{
+		Schedule:      fastSchedule(),
 		RatePerSecond: rate, Burst: burst, MaxInFlight: 4, RequestTimeout: 5 * time.Second,
-		Logf: func(f string, a ...any) {
-			if testing.Verbose() {
-				t.Logf(f, a...)
-			}
-		},
+		Logf: logf,
 	})
-	p.Subscribe(rec.listen)
+	svc.Attach(p)
 	e.sb.SetFaults(testFaults)
 	before := e.sb.Stats()
 	runCtx, cancel := context.WithCancel(ctx)
@@ -106,6 +106,14 @@ func TestSandboxWithFaults(t *testing.T) {
 	checkVault(t, store, accounts, codes, numbers)
 
 	// Each sink exactly once: listeners saw each stored event once, with every delivery once.
+	// The alerts notified what rec.format wrote for.
+	notifiedEv := map[uint64]account.Event{}
+	for _, f := range rec.allFormatted() {
+		if _, dup := notifiedEv[f.ev.ID]; dup {
+			t.Errorf("event %v notified twice", f.ev)
+		}
+		notifiedEv[f.ev.ID] = f.ev
+	}
 	seen := map[uint64]bool{}
 	gotAccounts := map[int64][]string{}
 	gotCodes := map[int64][]string{}
@@ -119,18 +127,18 @@ func TestSandboxWithFaults(t *testing.T) {
 		}
 		seen[ev.ID] = true
 		switch ev.Kind {
-		case KindDelivered:
+		case account.KindDelivered:
 			for _, d := range ev.Deliveries {
 				gotAccounts[ev.Order] = append(gotAccounts[ev.Order], d.Value)
 			}
-			if !ev.Notified {
+			if _, ok := notifiedEv[ev.ID]; !ok {
 				t.Errorf("delivery %v not notified", ev)
 			}
-		case KindCodeReceived:
+		case account.KindCodeReceived:
 			for _, d := range ev.Deliveries {
 				gotCodes[ev.Order] = append(gotCodes[ev.Order], d.Value)
 			}
-		case KindNumberExpired:
+		case account.KindNumberExpired:
 			expiredEvents++
 			if _, had := codes[ev.Order]; had {
 				t.Errorf("number %d expired but had a code", ev.Order)
@@ -185,9 +193,9 @@ func TestSandboxWithFaults(t *testing.T) {
 	notified := 0
 	toldEnd := map[int64]int{} // per order: notifications saying it ended
 	for _, ev := range rec.events {
-		if ev.Notified {
+		if _, ok := notifiedEv[ev.ID]; ok && ev.ID != 0 {
 			notified++
-			if (ev.Kind == KindStatusChanged || ev.Kind == KindDelivered) && ev.Terminal {
+			if (ev.Kind == account.KindStatusChanged || ev.Kind == account.KindDelivered) && ev.Terminal {
 				toldEnd[ev.Order]++
 			}
 		}
@@ -233,139 +241,4 @@ func sumMap(m map[string]int) int {
 		n += v
 	}
 	return n
-}
-
-// The clipboard is cleared only while it still holds what the app put there.
-func TestClipboardClear(t *testing.T) {
-	clk := newFakeClock()
-	cb := &fakeClipboard{}
-	p := New(nil, nil, Options{Clock: clk, Clipboard: cb})
-
-	if err := p.CopySecret("secret-1"); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(29 * time.Second)
-	if cb.get() != "secret-1" {
-		t.Fatal("cleared early")
-	}
-	clk.Advance(time.Second)
-	if cb.get() != "" {
-		t.Fatalf("not cleared after 30 s: %q", cb.get())
-	}
-
-	// The user copied something else meanwhile: left alone.
-	_ = p.CopySecret("secret-2")
-	cb.set("the user's own text")
-	clk.Advance(31 * time.Second)
-	if cb.get() != "the user's own text" {
-		t.Fatalf("cleared the user's text: %q", cb.get())
-	}
-
-	// A second copy supersedes the first: its timer counts.
-	_ = p.CopySecret("a")
-	clk.Advance(20 * time.Second)
-	_ = p.CopySecret("b")
-	clk.Advance(15 * time.Second) // the first copy's 30 s have passed
-	if cb.get() != "b" {
-		t.Fatalf("the second copy was cleared by the first's timer: %q", cb.get())
-	}
-	clk.Advance(15 * time.Second)
-	if cb.get() != "" {
-		t.Fatalf("second copy not cleared: %q", cb.get())
-	}
-
-	// The same value copied twice: cleared 30 s after the second copy.
-	_ = p.CopySecret("c")
-	clk.Advance(20 * time.Second)
-	_ = p.CopySecret("c")
-	clk.Advance(15 * time.Second)
-	if cb.get() != "c" {
-		t.Fatal("cleared 30 s after the first of two copies")
-	}
-	clk.Advance(15 * time.Second)
-	if cb.get() != "" {
-		t.Fatal("not cleared")
-	}
-
-	// Unreadable clipboard: not cleared (it cannot be known to hold our value).
-	_ = p.CopySecret("d")
-	cb.mu.Lock()
-	cb.readErr = fmt.Errorf("no clipboard owner")
-	cb.mu.Unlock()
-	clk.Advance(31 * time.Second)
-	if cb.get() != "d" {
-		t.Fatal("cleared without reading")
-	}
-	cb.mu.Lock()
-	cb.readErr = nil
-	cb.mu.Unlock()
-
-	// ClearAfter off: never cleared; ClearSecret clears now, only if still ours.
-	s := DefaultSettings()
-	s.ClearAfter = 0
-	p.SetSettings(s)
-	_ = p.CopySecret("e")
-	clk.Advance(time.Hour)
-	if cb.get() != "e" {
-		t.Fatal("cleared with ClearAfter 0")
-	}
-	p.ClearSecret()
-	if cb.get() != "" {
-		t.Fatal("ClearSecret did not clear")
-	}
-	_ = p.CopySecret("f")
-	cb.set("mine")
-	p.ClearSecret()
-	if cb.get() != "mine" {
-		t.Fatal("ClearSecret cleared the user's text")
-	}
-
-	if err := New(nil, nil, Options{}).CopySecret("x"); err != ErrNoClipboard {
-		t.Fatalf("no clipboard: %v", err)
-	}
-}
-
-// SystemClipboard uses atotto, and the fallback where atotto has no backend or fails.
-func TestSystemClipboardFallback(t *testing.T) {
-	saveU, saveR, saveW := atottoUnsupported, atottoRead, atottoWrite
-	defer func() { atottoUnsupported, atottoRead, atottoWrite = saveU, saveR, saveW }()
-	var mu sync.Mutex
-	sys, fb := "", &fakeClipboard{}
-	atottoRead = func() (string, error) { mu.Lock(); defer mu.Unlock(); return sys, nil }
-	atottoWrite = func(s string) error { mu.Lock(); defer mu.Unlock(); sys = s; return nil }
-
-	atottoUnsupported = func() bool { return false }
-	c := SystemClipboard(fb)
-	if err := c.WriteAll("one"); err != nil || sys != "one" || fb.get() != "" {
-		t.Fatalf("atotto not used: %v %q %q", err, sys, fb.get())
-	}
-	if v, _ := c.ReadAll(); v != "one" {
-		t.Fatal(v)
-	}
-	atottoUnsupported = func() bool { return true }
-	if err := c.WriteAll("two"); err != nil || fb.get() != "two" || sys != "one" {
-		t.Fatalf("fallback not used when unsupported")
-	}
-	if v, _ := c.ReadAll(); v != "two" {
-		t.Fatal(v)
-	}
-	atottoUnsupported = func() bool { return false }
-	atottoWrite = func(string) error { return fmt.Errorf("exec: xclip: not found") }
-	atottoRead = func() (string, error) { return "", fmt.Errorf("exec: xclip: not found") }
-	if err := c.WriteAll("three"); err != nil || fb.get() != "three" {
-		t.Fatalf("fallback not used when atotto fails: %v", err)
-	}
-	if v, err := c.ReadAll(); err != nil || v != "three" {
-		t.Fatal(v, err)
-	}
-	if err := SystemClipboard(nil).WriteAll("x"); err == nil || !strings.Contains(err.Error(), "xclip") {
-		t.Fatalf("without a fallback the error is atotto's: %v", err)
-	}
-	atottoUnsupported = func() bool { return true }
-	if err := SystemClipboard(nil).WriteAll("x"); err != ErrNoClipboard {
-		t.Fatal(err)
-	}
-	if _, err := (ClipboardFuncs{}).ReadAll(); err != ErrNoClipboard {
-		t.Fatal(err)
-	}
 }

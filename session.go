@@ -1,0 +1,359 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/cache"
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+	"github.com/hstockplus/hstockplus/clip"
+	"github.com/hstockplus/hstockplus/gui"
+	"github.com/hstockplus/hstockplus/watch"
+)
+
+// errAlreadyRunning: another instance holds the data directory and was asked to come forward.
+var errAlreadyRunning = errors.New("already running")
+
+// session is one run of the app: everything it starts derives from its context and ends in
+// Close, in the reverse order of the start.
+type session struct {
+	cfg     config
+	app     fyne.App
+	ctx     context.Context
+	cancel  context.CancelFunc
+	prefs   gui.Prefs
+	keyMode string
+	secrets cache.Secrets
+
+	release  func()           // the instance lock
+	demo     *sandbox.Running // the in-process sandbox (demo mode)
+	storeDir string
+	firstRun bool
+	key      string
+	opts     []client.Option
+
+	store  *cache.Store
+	svc    *account.Service
+	clip   *clip.Service
+	poller *watch.Poller
+	polled chan struct{} // closed when the poller's Run returned
+	ui     *gui.UI
+
+	stopActivation func()
+	stopSignals    func()
+	restart        *restartRequest
+	closeOnce      sync.Once
+}
+
+// newSession takes the data directory, reads the secrets and builds the API options: on the
+// real API when a key is configured, else on an in-process sandbox.
+func newSession(cfg config) (*session, error) {
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	release, err := cache.AcquireInstanceLock(cfg.dataDir)
+	if errors.Is(err, cache.ErrLocked) {
+		if cache.SignalRunningInstance(cfg.dataDir) == nil {
+			return nil, errAlreadyRunning
+		}
+		return nil, fmt.Errorf("HstockPlus is already running with the data directory %s", cfg.dataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, release: release, keyMode: os.Getenv("HSTOCKPLUS_KEYRING")} // "" (keyring, else file), "keyring" or "file"
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	if s.secrets, err = cache.OpenSecrets(cfg.dataDir, s.keyMode); err != nil {
+		return nil, fmt.Errorf("secrets: %w", err)
+	}
+	s.key = cfg.apiKey
+	if s.key == "" {
+		if s.key, err = s.secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			log.Printf("API key: %v", err)
+		}
+		s.firstRun = s.key == "" && errors.Is(err, cache.ErrNotFound)
+	}
+	// A desktop app shares the machine: collect garbage harder near 256 MiB of heap (the 100k-row
+	// catalog's download and save allocate several times what they keep). GOMEMLIMIT overrides.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
+	s.app = app.NewWithID(appID)
+	// Settings: the endpoint and language saved there, unless -api-url / -lang (or their
+	// environment variables) say otherwise.
+	s.prefs = gui.LoadPrefs(s.app.Preferences())
+	if cfg.apiURL == client.DefaultEndpoint {
+		cfg.apiURL = s.prefs.Endpoint
+	}
+	if cfg.lang == "" {
+		cfg.lang = s.prefs.Lang
+	}
+	s.cfg = cfg
+	endpoint, demo := cfg.apiURL, cfg.demo || s.key == ""
+	s.storeDir = cfg.dataDir
+	if demo {
+		if endpoint, err = s.startDemo(); err != nil {
+			return nil, err
+		}
+	}
+	s.opts = []client.Option{
+		client.WithEndpoint(endpoint),
+		client.WithAPIKey(s.key),
+		client.WithUserAgent("hstockplus/" + version),
+		client.WithRateLimit(5, 10),
+	}
+	if cfg.lang != "" {
+		s.opts = append(s.opts, client.WithLang(cfg.lang))
+	}
+	ok = true
+	return s, nil
+}
+
+// startDemo serves the sandbox in-process, on loopback, with its own data directory. It returns
+// its endpoint.
+func (s *session) startDemo() (string, error) {
+	opts := s.cfg.sandbox // -sandbox-services, -sandbox-speed, -sandbox-faults apply to the demo too
+	opts.Seed = 1
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		return "", err
+	}
+	run, err := sandbox.Listen("127.0.0.1:0", srv)
+	if err != nil {
+		return "", fmt.Errorf("demo sandbox: %w", err)
+	}
+	s.demo = run
+	s.key, s.storeDir = run.Key, filepath.Join(s.cfg.dataDir, "demo")
+	// The simulated account starts afresh on every run (balance, order numbers), so its local
+	// database does too: old demo orders would otherwise merge with new ones that reuse their
+	// numbers. The directory and its key are kept; nothing real is in it.
+	if err := os.RemoveAll(cache.DBDir(s.storeDir)); err != nil {
+		return "", fmt.Errorf("demo data: %w", err)
+	}
+	log.Printf("demo mode: built-in sandbox at %s", run.URL)
+	return run.URL, nil
+}
+
+// openAndStart opens the store and starts the app on it. A store whose key is not in this
+// keyring offers to keep the old data aside and start afresh. UI goroutine (before Run).
+func (s *session) openAndStart() {
+	err := s.openStore()
+	if errors.Is(err, cache.ErrWrongKey) {
+		gui.ShowWrongKey(s.app, s.storeDir, err, func() {
+			moved, err := cache.MoveAside(s.storeDir)
+			if err == nil {
+				log.Printf("store: old data kept in %s", moved)
+				err = s.openStore()
+			}
+			s.startOrFail(err)
+		})
+		return
+	}
+	s.startOrFail(err)
+}
+
+func (s *session) startOrFail(err error) {
+	if err == nil {
+		err = s.start()
+	}
+	if err != nil {
+		gui.ShowFatal(s.app, fmt.Errorf("cannot open the local store: %w", err))
+	}
+}
+
+// openStore opens the encrypted store of the session's data directory, with its key from the
+// keyring.
+func (s *session) openStore() error {
+	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
+		return err
+	}
+	secrets, err := cache.OpenSecrets(s.storeDir, s.keyMode)
+	if err != nil {
+		return err
+	}
+	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(s.storeDir))
+	if err != nil {
+		return err
+	}
+	s.store, err = cache.Open(s.storeDir, cache.Options{EncryptionKey: dbKey, Logf: log.Printf})
+	return err
+}
+
+// start builds the service layer, the clipboard, the poller and the window on the open store.
+func (s *session) start() error {
+	api, err := client.New(s.opts...)
+	if err != nil {
+		return err
+	}
+	// The poller's checks go through a client without hidden retries: its own rate limit is
+	// what the server sees.
+	checkAPI, err := client.New(append(s.opts, watch.ClientOptions()...)...)
+	if err != nil {
+		return err
+	}
+	settings := gui.Settings(s.prefs)
+	s.svc, err = account.New(account.Params{Store: s.store, API: api, CheckAPI: checkAPI, Settings: &settings, Logf: log.Printf})
+	if err != nil {
+		return err
+	}
+	a := s.app
+	s.clip = clip.New(clip.Params{
+		System: clip.System(),
+		UI: clip.Funcs{
+			Read: func() (v string, _ error) {
+				fyne.DoAndWait(func() { v = a.Clipboard().Content() })
+				return v, nil
+			},
+			Write: func(v string) error {
+				fyne.DoAndWait(func() { a.Clipboard().SetContent(v) })
+				return nil
+			},
+		},
+		ClearAfter: s.prefs.ClearAfter,
+		Logf:       log.Printf,
+	})
+	alerts := account.NewAlerts(account.AlertParams{
+		Settings: s.svc.Settings,
+		Notifier: account.NotifierFunc(func(title, body string) {
+			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
+		}),
+		Copier: s.clip,
+		Logf:   log.Printf,
+	})
+	schedule := gui.Schedule(s.prefs)
+	s.poller = watch.New(s.svc, watch.Options{Schedule: &schedule, Logf: log.Printf})
+	s.svc.Attach(s.poller)
+
+	s.ui = gui.New(a, gui.Deps{
+		Account: s.svc, Clipboard: s.clip, Keys: account.NewKeys(s.secrets),
+		Demo: s.demo != nil, Version: version, Logf: log.Printf, FirstRun: s.firstRun,
+		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
+	})
+	s.ui.OnPrefsChange(func(p gui.Prefs) {
+		s.svc.SetSettings(gui.Settings(p))
+		s.clip.SetClearAfter(p.ClearAfter)
+	})
+	// Listeners, in order: the window (and tray), then the alerts (copy, then notify).
+	ui := s.ui
+	s.svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
+	s.svc.Subscribe(alerts.Handle)
+	s.ui.SetupTray()
+	s.ui.Window().Show()
+	s.ui.Start()
+
+	s.polled = make(chan struct{})
+	go func() {
+		defer close(s.polled)
+		if err := s.poller.Run(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Printf("poller: %v", err)
+		}
+	}()
+	return nil
+}
+
+// listen brings the window forward when a second launch asks, and quits on SIGINT or SIGTERM.
+func (s *session) listen() {
+	if stop, err := cache.ListenActivation(s.cfg.dataDir, func() {
+		fyne.Do(func() {
+			if s.ui != nil {
+				s.ui.Raise()
+			}
+		})
+	}); err == nil {
+		s.stopActivation = stop
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			s.quit()
+		case <-done:
+		}
+	}()
+	s.stopSignals = func() { signal.Stop(sig); close(done) }
+}
+
+// quit ends the app: the clipboard is cleared while the window can still take it back (which
+// ends any helper process serving it), then the UI stops. Any goroutine.
+func (s *session) quit() {
+	go func() {
+		if s.clip != nil {
+			s.clip.ClearNow()
+		}
+		fyne.Do(s.app.Quit)
+	}()
+}
+
+// reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring). A fresh
+// start is the simplest correct way to use them — a new client, the account's own store (not
+// the demo's), a new poller — so the app quits and runs itself again (restartSelf).
+func (s *session) reconnect(endpoint, key string) error {
+	s.restart = &restartRequest{newKey: key != ""}
+	log.Printf("restarting to connect to %s", endpoint)
+	s.quit()
+	return nil
+}
+
+// uiStopped is called once the UI's event loop has returned: the window's clipboard is gone.
+func (s *session) uiStopped() {
+	if s.clip != nil {
+		s.clip.DetachUI()
+	}
+}
+
+// Close ends the session: it cancels its context, waits for the poller's checks in flight,
+// clears the clipboard, closes the store and the demo sandbox, and releases the data directory.
+func (s *session) Close() {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		if s.stopSignals != nil {
+			s.stopSignals()
+		}
+		if s.stopActivation != nil {
+			s.stopActivation()
+		}
+		if s.polled != nil {
+			<-s.polled // before the store closes: the checks write to it
+		}
+		if s.ui != nil {
+			s.ui.Wait()
+		}
+		if s.clip != nil {
+			s.clip.Close()
+		}
+		if s.store != nil {
+			if err := s.store.Close(); err != nil {
+				log.Printf("store: %v", err)
+			}
+		}
+		if s.demo != nil {
+			if err := s.demo.Close(context.Background()); err != nil {
+				log.Printf("demo sandbox: %v", err)
+			}
+		}
+		if s.release != nil {
+			s.release()
+		}
+	})
+}
