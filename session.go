@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -53,7 +51,6 @@ type session struct {
 	ui     *gui.UI
 
 	stopActivation func()
-	stopSignals    func()
 	restart        *restartRequest
 	closeOnce      sync.Once
 }
@@ -228,6 +225,7 @@ func (s *session) start() error {
 				return nil
 			},
 		},
+		Release:    clip.HelperRelease(),
 		ClearAfter: s.prefs.ClearAfter,
 		Logf:       log.Printf,
 	})
@@ -257,6 +255,7 @@ func (s *session) start() error {
 	s.svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
 	s.svc.Subscribe(alerts.Handle)
 	s.ui.SetupTray()
+	s.clearOnClose(s.ui.Window())
 	s.ui.Window().Show()
 	s.ui.Start()
 
@@ -270,7 +269,8 @@ func (s *session) start() error {
 	return nil
 }
 
-// listen brings the window forward when a second launch asks, and quits on SIGINT or SIGTERM.
+// listen brings the window forward when a second launch asks. (SIGINT and SIGTERM quit the app
+// through Fyne, which closes the window: see clearOnClose.)
 func (s *session) listen() {
 	if stop, err := cache.ListenActivation(s.cfg.dataDir, func() {
 		fyne.Do(func() {
@@ -281,28 +281,26 @@ func (s *session) listen() {
 	}); err == nil {
 		s.stopActivation = stop
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sig:
-			s.quit()
-		case <-done:
-		}
-	}()
-	s.stopSignals = func() { signal.Stop(sig); close(done) }
 }
 
-// quit ends the app: the clipboard is cleared while the window can still take it back (which
-// ends any helper process serving it), then the UI stops. Any goroutine.
-func (s *session) quit() {
-	go func() {
-		if s.clip != nil {
-			s.clip.ClearNow()
+// quit ends the app. Any goroutine.
+func (s *session) quit() { fyne.Do(s.app.Quit) }
+
+// clearOnClose: however the app quits (the window, the tray's Quit, a signal, a reconnect), the
+// main window closes while the UI still runs; then the clipboard is cleared of what the app
+// copied, through the window's own clipboard, which takes it back from any helper process
+// serving it (so the helper exits and nothing of ours outlives the app). UI goroutine.
+func (s *session) clearOnClose(w fyne.Window) {
+	cb := s.app.Clipboard()
+	w.SetOnClosed(func() {
+		if !s.clip.ClearThrough(clip.Funcs{
+			Read:  func() (string, error) { return cb.Content(), nil },
+			Write: func(v string) error { cb.SetContent(v); return nil },
+		}) {
+			log.Printf("clipboard: a copy was under way at quit; cleared after the window")
 		}
-		fyne.Do(s.app.Quit)
-	}()
+		s.clip.DetachUI() // the UI's loop is about to end: no more fyne.DoAndWait
+	})
 }
 
 // reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring). A fresh
@@ -327,9 +325,6 @@ func (s *session) uiStopped() {
 func (s *session) Close() {
 	s.closeOnce.Do(func() {
 		s.cancel()
-		if s.stopSignals != nil {
-			s.stopSignals()
-		}
 		if s.stopActivation != nil {
 			s.stopActivation()
 		}

@@ -292,8 +292,12 @@ func (s *Service) RefreshBalance(ctx context.Context) (client.Balance, error) {
 		return *bal, &StoreError{"storing the balance", err}
 	}
 	s.balMu.Lock()
+	first := s.balance == nil || s.balance.Saved
 	s.balance = &BalanceReading{Balance: *bal, At: now}
 	s.balMu.Unlock()
+	if first || stored {
+		s.logf("balance: %s %s", bal.Balance, bal.Currency)
+	}
 	s.publish(Event{Kind: KindBalance, At: now, Balance: bal.Balance, Currency: bal.Currency})
 	ev, err := s.lowBalance(*bal, stored, now)
 	if err != nil {

@@ -14,6 +14,7 @@ package clip
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atotto/clipboard"
@@ -73,6 +74,9 @@ type Params struct {
 	// ClearAfter: a copied secret is cleared this long after the copy if the clipboard still
 	// holds it (0 or less: only when the app quits).
 	ClearAfter time.Duration
+	// Release empties the system clipboard without leaving a process to serve it (nil: none;
+	// see HelperRelease). Clearing uses it when the UI's clipboard is gone, before writing "".
+	Release func() error
 	// AfterFunc runs f after d unless stopped (nil: time.AfterFunc).
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	Logf      func(format string, args ...any)
@@ -88,8 +92,9 @@ type Service struct {
 	gen        uint64 // counts copies; a clear timer acts only for the latest
 	stop       func() bool
 	clearAfter time.Duration
-	uiGone     bool
 	closed     bool
+
+	uiGone atomic.Bool // the UI's event loop has ended: its clipboard is not called any more
 }
 
 // New makes the clipboard service.
@@ -154,7 +159,7 @@ func (s *Service) write(value string) error {
 		}
 		errs = append(errs, err)
 	}
-	if s.p.UI != nil && !s.uiGone {
+	if s.p.UI != nil && !s.uiGone.Load() {
 		err := s.p.UI.WriteAll(value)
 		if err == nil {
 			return nil
@@ -177,7 +182,7 @@ func (s *Service) read() (string, error) {
 		}
 		errs = append(errs, err)
 	}
-	if s.p.UI != nil && !s.uiGone {
+	if s.p.UI != nil && !s.uiGone.Load() {
 		v, err := s.p.UI.ReadAll()
 		if err == nil {
 			return v, nil
@@ -217,11 +222,18 @@ func (s *Service) clearLocked() {
 		return
 	}
 	cleared := false
-	if s.p.UI != nil && !s.uiGone {
+	if s.p.UI != nil && !s.uiGone.Load() {
 		if err := s.p.UI.WriteAll(""); err == nil {
 			cleared = true
 		} else {
 			s.p.Logf("clip: clearing through the window: %v", err)
+		}
+	}
+	if !cleared && s.p.Release != nil {
+		if err := s.p.Release(); err == nil {
+			cleared = true
+		} else {
+			s.p.Logf("clip: releasing the clipboard: %v", err)
 		}
 	}
 	if !cleared && s.p.System != nil {
@@ -244,12 +256,36 @@ func (s *Service) ClearNow() {
 	s.clearLocked()
 }
 
-// DetachUI stops using the UI's clipboard (its event loop has ended).
-func (s *Service) DetachUI() {
-	s.mu.Lock()
-	s.uiGone = true
-	s.mu.Unlock()
+// ClearThrough clears what the service copied, now, through b if the clipboard still holds it:
+// for the UI goroutine as the window closes, with the toolkit's clipboard called directly (the
+// UI backend of Params must not be used from that goroutine). It gives up, reporting false,
+// when a copy is under way (it may be waiting for this very goroutine); Close clears later.
+func (s *Service) ClearThrough(b Backend) bool {
+	if !s.mu.TryLock() {
+		return false
+	}
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+	if s.value == "" {
+		return true
+	}
+	if cur, err := b.ReadAll(); err == nil && cur != s.value {
+		s.value = ""
+		return true
+	}
+	if err := b.WriteAll(""); err != nil {
+		s.p.Logf("clip: clearing: %v", err)
+		return false
+	}
+	s.value = ""
+	return true
 }
+
+// DetachUI stops using the UI's clipboard (its event loop ends). It never blocks.
+func (s *Service) DetachUI() { s.uiGone.Store(true) }
 
 // Close clears what the service copied if the clipboard still holds it, stops its timer, and
 // refuses later copies. Call it when the app quits, while the UI still runs if it can.
