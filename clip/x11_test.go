@@ -132,8 +132,31 @@ func TestX11CloseLeavesNoSecretNorHelper(t *testing.T) {
 			return exec.Command("xsel", "--clipboard", "--clear").Run()
 		},
 	}
+	for _, afterUI := range []bool{false, true} {
+		name := "through the window"
+		if afterUI {
+			name = "after the window, through HelperRelease"
+		}
+		t.Run(name, func(t *testing.T) { x11CloseCase(t, display, sys, ui, afterUI) })
+	}
+}
+
+// x11CloseCase copies a secret, closes the service and checks that neither the secret nor an
+// xclip helper is left. afterUI: the window's event loop has ended (DetachUI) and the desktop is
+// asked to drop the selection (HelperRelease), as after a quit by signal.
+func x11CloseCase(t *testing.T, display string, sys, ui Backend, afterUI bool) {
 	var logs []string
-	s := New(Params{System: sys, UI: ui, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }})
+	p := Params{System: sys, UI: ui, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}
+	if afterUI {
+		p.Release = HelperRelease()
+		if p.Release == nil {
+			t.Fatal("HelperRelease found no way to drop the X11 selection (xsel is on PATH)")
+		}
+	}
+	s := New(p)
+	if afterUI {
+		s.DetachUI()
+	}
 
 	secret := fmt.Sprintf("s3cret-%d", time.Now().UnixNano())
 	if err := s.CopySecret(secret); err != nil {
