@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
@@ -79,6 +80,7 @@ func envOr(getenv func(string) string, key, def string) string {
 }
 
 func main() {
+	cache.PrivateFiles() // every file the app (and what it starts) creates is the user's alone
 	log.SetFlags(log.Ldate | log.Ltime)
 	cfg, err := parseFlags(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {

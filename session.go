@@ -208,7 +208,8 @@ func (s *session) start() error {
 		return err
 	}
 	settings := gui.Settings(s.prefs)
-	s.svc, err = account.New(account.Params{Store: s.store, API: api, CheckAPI: checkAPI, Settings: &settings, Logf: log.Printf})
+	s.svc, err = account.New(account.Params{Store: s.store, API: api, CheckAPI: checkAPI, Settings: &settings,
+		Endpoint: api.Endpoint(), Logf: log.Printf})
 	if err != nil {
 		return err
 	}

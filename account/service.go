@@ -23,6 +23,8 @@ package account
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +101,8 @@ type Params struct {
 	Settings *Settings
 	Logf     func(format string, args ...any)
 	Hooks    Hooks
+	// Endpoint is the API's address, named in what the window says when it cannot be reached.
+	Endpoint string
 }
 
 // Service is the service layer of one account (one store, one API endpoint). Its methods are
@@ -130,8 +134,18 @@ type Service struct {
 	balance *BalanceReading
 	lowKey  string
 
-	online atomic.Bool
+	endpoint string
+	whyMu    sync.Mutex
+	why      string       // the last reason for being offline
+	reach    atomic.Int32 // reachUnknown until the first answer or failure, then reachOnline/reachOffline
 }
+
+// Reachability of HstockPlus as the last call found it.
+const (
+	reachUnknown int32 = iota
+	reachOnline
+	reachOffline
+)
 
 type subscriber struct {
 	id uint64
@@ -165,7 +179,7 @@ func New(p Params) (*Service, error) {
 		p.CheckAPI = p.API
 	}
 	s := &Service{store: p.Store, api: p.API, check: p.CheckAPI, clock: p.Clock, logf: p.Logf, hooks: p.Hooks, settings: settings}
-	s.online.Store(true)
+	s.endpoint = p.Endpoint
 	if pt, err := p.Store.LastBalance(); err == nil {
 		s.balance = &BalanceReading{Balance: client.Balance{Balance: pt.Balance, Currency: pt.Currency}, At: pt.At, Saved: true}
 	}
@@ -272,13 +286,28 @@ func (s *Service) publish(evs ...Event) {
 	s.publishLocked(evs...)
 }
 
-// Online reports whether the API answered lately (as the poller last found).
-func (s *Service) Online() bool { return s.online.Load() }
+// Online reports whether HstockPlus gave a valid answer to the last call (false before the
+// first answer: "online" means an answer, not the absence of a failure).
+func (s *Service) Online() bool { return s.reach.Load() == reachOnline }
 
-// SetReachable records whether HstockPlus answers: the poller calls it when it goes offline or
-// comes back. A change is announced (KindOffline with why, KindOnline).
+// Endpoint is the API's address (Params.Endpoint).
+func (s *Service) Endpoint() string { return s.endpoint }
+
+// SetReachable records whether HstockPlus answers. The service calls it after every call it
+// makes (observe); the poller when it goes offline or comes back. A change is announced
+// (KindOffline with why, KindOnline).
 func (s *Service) SetReachable(ok bool, why error) {
-	if s.online.Swap(ok) == ok {
+	to := reachOnline
+	if !ok {
+		to = reachOffline
+	}
+	s.whyMu.Lock()
+	why0 := s.why
+	s.why = reasonKey(why)
+	s.whyMu.Unlock()
+	// A change is announced; so is a new reason for being offline (a refused connection after a
+	// 502 page).
+	if s.reach.Swap(to) == to && (ok || why0 == s.whyText()) {
 		return
 	}
 	ev := Event{Kind: KindOnline, At: s.clock.Now()}
@@ -286,6 +315,66 @@ func (s *Service) SetReachable(ok bool, why error) {
 		ev.Kind, ev.Err = KindOffline, why
 	}
 	s.publish(ev)
+}
+
+// reasonKey tells two reasons for being offline apart by what the user is told (the HTTP status,
+// the root cause), not by which call met them.
+func reasonKey(err error) string {
+	if err == nil {
+		return ""
+	}
+	var te *client.TransportError
+	status := 0
+	if errors.As(err, &te) {
+		status = te.HTTPStatus
+	}
+	root := err
+	for {
+		next := errors.Unwrap(root)
+		if next == nil {
+			break
+		}
+		root = next
+	}
+	return strconv.Itoa(status) + " " + root.Error()
+}
+
+func (s *Service) whyText() string {
+	s.whyMu.Lock()
+	defer s.whyMu.Unlock()
+	return s.why
+}
+
+// observe records what a call to HstockPlus says about its reachability: any answer — an API
+// error included — means it is there; a failure to get one (network, timeout, a 5xx or a page
+// that is not the API's) means it is not. Other errors (the store, a cancelled call) say nothing.
+func (s *Service) observe(err error) {
+	switch {
+	case err == nil:
+		s.SetReachable(true, nil)
+	case errors.Is(err, context.Canceled), errors.Is(err, ErrEmptyAnswer):
+	case isAnswer(err):
+		s.SetReachable(true, nil)
+	case isUnreachable(err):
+		s.SetReachable(false, err)
+	}
+}
+
+// isAnswer: the API answered (with a refusal, a rate limit…).
+func isAnswer(err error) bool {
+	var ae *client.APIError
+	var rl *client.RateLimitError
+	return errors.As(err, &ae) || errors.As(err, &rl)
+}
+
+// isUnreachable: no valid answer came (network, deadline, a 5xx, an HTML page).
+func isUnreachable(err error) bool {
+	var te *client.TransportError
+	if errors.As(err, &te) {
+		return !errors.Is(err, client.ErrInvalidArgument)
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne)
 }
 
 // Balance is the balance as last read (from HstockPlus in this run, else the store's last),

@@ -94,6 +94,7 @@ func (s *Service) PlaceOrder(ctx context.Context, req client.AddRequest, label s
 		func() (cache.Spend, error) { return s.store.BeginAdd(req, label, estimate) },
 		func() (err error) {
 			res, err = s.api.Add(ctx, req)
+			s.observe(err)
 			if err == nil && res == nil {
 				err = ErrEmptyAnswer
 			}
@@ -118,7 +119,11 @@ func (s *Service) RentNumbers(ctx context.Context, req client.AddSMSRequest, lab
 	var nums []SMSNumber
 	out, err := s.spendOnce("SMS purchase",
 		func() (cache.Spend, error) { return s.store.BeginAddSMS(req, label, estimate) },
-		func() (err error) { orders, err = s.api.AddSMS(ctx, req); return err },
+		func() (err error) {
+			orders, err = s.api.AddSMS(ctx, req)
+			s.observe(err)
+			return err
+		},
 		func(sp cache.Spend) error {
 			s.logf("sms: rented %d number(s) (project %s)", len(orders), req.ProjectID)
 			var err error

@@ -32,10 +32,11 @@ func AcquireInstanceLock(dataDir string) (release func(), err error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dataDir, instanceLockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(filepath.Join(dataDir, instanceLockFile), os.O_RDWR|os.O_CREATE, privateFileMode)
 	if err != nil {
 		return nil, fmt.Errorf("cache: instance lock: %w", err)
 	}
+	_ = tighten(f.Name(), false) // a lock file left by an older version may be 0644 (perms.go)
 	if err := lockFile(f); err != nil {
 		_ = f.Close()
 		if errors.Is(err, errWouldBlock) {

@@ -14,6 +14,9 @@
 //
 // Writes that matter (the journal, the vault, the notification marks) are synced to disk before the
 // method returns: the database is opened with SyncWrites.
+//
+// All of it is private to the user: files 0600, directories 0700 (see perms.go: main calls
+// PrivateFiles first thing, and Open and Close tighten what is already on disk).
 package cache
 
 import (
@@ -119,6 +122,7 @@ type Store struct {
 	db       *badger.DB
 	opts     Options
 	inMemory bool
+	dataDir  string // "" in memory
 
 	// life guards the db against Close: every method holds it for reading.
 	life   sync.RWMutex
@@ -197,9 +201,9 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	// Badger creates its files 0644; the directory keeps others out (best effort: on Windows the
-	// profile's ACLs do that).
-	_ = os.Chmod(dir, 0o700)
+	// Badger creates its files 0666 less the umask (0644 unless main called PrivateFiles): the
+	// modes of what is already there are tightened once Badger has opened (and again at Close).
+	_ = os.Chmod(dir, privateDirMode)
 	bo := badger.DefaultOptions(dir).
 		WithEncryptionKey(opts.EncryptionKey).
 		WithSyncWrites(true).
@@ -230,7 +234,15 @@ func Open(dataDir string, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("cache: opening %s: %w", dir, err)
 	}
-	return newStore(db, opts, false)
+	if err := MakePrivate(dataDir); err != nil {
+		opts.Logf("cache: making %s private: %v", dataDir, err)
+	}
+	st, err := newStore(db, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	st.dataDir = dataDir
+	return st, nil
 }
 
 // OpenInMemory opens an unencrypted store that lives in memory only, for tests and demos.
@@ -316,6 +328,12 @@ func (s *Store) Close() error {
 		s.closed = true
 		s.flushImageAccess()
 		s.closeErr = s.db.Close()
+		if s.dataDir != "" {
+			// The files Badger created during the session (0644 unless PrivateFiles was called).
+			if err := MakePrivate(s.dataDir); err != nil {
+				s.logf("cache: making %s private: %v", s.dataDir, err)
+			}
+		}
 	})
 	return s.closeErr
 }

@@ -205,7 +205,7 @@ func (t *catalogTab) load(ctx context.Context) {
 					t.ui.background(t.load)
 				})
 			case isOffline(err):
-				t.ui.setOffline(true, fmt.Sprintf(lang.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeError(err)))
+				t.ui.setOffline(true, fmt.Sprintf(lang.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeErrorAt(err, t.ui.host())))
 			default:
 				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
 			}

@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"syscall"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -13,7 +18,15 @@ import (
 
 // describeError turns a client error into a sentence a customer understands. It never includes
 // the API key: the client's errors are already redacted, and only their typed facts are used here.
-func describeError(err error) string {
+func describeError(err error) string { return describeErrorAt(err, "") }
+
+// describeErrorAt is describeError naming the server (host, e.g. "hstockplus.com") when it cannot
+// be reached or answers with a server error; "" says HstockPlus.
+func describeErrorAt(err error, host string) string {
+	server := host
+	if server == "" {
+		server = "HstockPlus"
+	}
 	var (
 		apiErr  *client.APIError
 		rate    *client.RateLimitError
@@ -44,10 +57,38 @@ func describeError(err error) string {
 	case errors.Is(err, context.Canceled):
 		return lang.L("Cancelled.")
 	case errors.As(err, &trans) && trans.HTTPStatus != 0:
-		return fmt.Sprintf(lang.L("HstockPlus is not answering properly (HTTP %d). Try again later."), trans.HTTPStatus)
+		return fmt.Sprintf(lang.L("Server error (HTTP %d from %s). Try again later."), trans.HTTPStatus, server)
 	case errors.As(err, &trans):
-		return lang.L("Cannot reach HstockPlus. Check your internet connection.")
+		return fmt.Sprintf(lang.L("Cannot reach %s: %s."), server, networkCause(err))
 	default:
 		return err.Error()
 	}
+}
+
+// networkCause says in a few words why a connection failed.
+func networkCause(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return lang.L("the connection was refused")
+	case errors.As(err, &dns):
+		return lang.L("its name was not found")
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return lang.L("no answer in time")
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return lang.L("the connection was cut")
+	case errors.As(err, &op) && op.Op == "dial":
+		return lang.L("no connection could be made")
+	}
+	return lang.L("no valid answer")
+}
+
+// hostOf is the host of an endpoint URL, "" when it has none.
+func hostOf(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

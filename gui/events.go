@@ -16,7 +16,7 @@ import (
 func (u *UI) HandleEvent(ev account.Event) {
 	switch ev.Kind {
 	case account.KindOffline:
-		u.setOffline(true, fmt.Sprintf(lang.L("Offline — %s. Showing what was last saved; HstockPlus will be asked again soon."), describeError(ev.Err)))
+		u.setOffline(true, fmt.Sprintf(lang.L("Offline — %s Showing what was last saved; HstockPlus will be asked again soon."), describeErrorAt(ev.Err, u.host())))
 	case account.KindOnline:
 		u.setOffline(false, "")
 	case account.KindBalance, account.KindLowBalance:

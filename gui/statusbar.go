@@ -38,9 +38,20 @@ func newStatusBar(u *UI) *statusBar {
 		b.keyNote.SetText(lang.L("No OS keyring: the API key is kept in a file only you can read"))
 		b.keyNote.Importance = widget.WarningImportance
 	}
-	b.setOnline(true)
+	b.setConnecting()
 	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.keyNote, layout.NewSpacer(), b.balance)
 	return b
+}
+
+// setConnecting is the state before HstockPlus first answered: not "online" yet.
+func (b *statusBar) setConnecting() {
+	b.mode.SetText(lang.L("● Connecting…"))
+	b.mode.Importance = widget.MediumImportance
+	if b.demo {
+		b.mode.SetText(lang.L("● Demo"))
+		b.mode.Importance = widget.WarningImportance
+	}
+	b.mode.Refresh()
 }
 
 func (b *statusBar) setOnline(online bool) {

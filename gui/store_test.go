@@ -2,10 +2,13 @@ package gui
 
 import (
 	"context"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 )
@@ -123,5 +126,35 @@ func TestShopListsItsProductsToOrder(t *testing.T) {
 	u.shops.prodList.Select(0)
 	if u.shops.detail.title.Text != u.shops.products[0].Name || u.shops.detail.orderBtn == nil {
 		t.Fatal("the detail pane does not show the selected product")
+	}
+}
+
+// Online means an answer: the status bar says "Connecting…" until HstockPlus answers, and a
+// server that sends HTML error pages or refuses the connection is offline, named.
+func TestStatusOnlineOnlyAfterAnAnswer(t *testing.T) {
+	api := &swapAPI{API: failingAPI{&client.TransportError{HTTPStatus: 502, Excerpt: "<html><title>502 Bad Gateway</title>"}}}
+	env := accounttest.NewWith(t, account.Params{API: api, Endpoint: "https://panel.example:8443/api/v2"})
+	u := newUIOn(t, env, false)
+	if !strings.Contains(u.status.mode.Text, "Connecting") {
+		t.Fatalf("before any answer the status says %q", u.status.mode.Text)
+	}
+	u.balance.load(context.Background())
+	if !strings.Contains(u.status.mode.Text, "Offline") || !u.offline.Visible() {
+		t.Fatalf("after an HTML 502: status %q, banner %v", u.status.mode.Text, u.offline.Visible())
+	}
+	if txt := u.offlineText.Text; !strings.Contains(txt, "Server error (HTTP 502 from panel.example:8443)") {
+		t.Fatalf("banner = %q", txt)
+	}
+
+	api.set(failingAPI{&client.TransportError{Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}})
+	u.balance.load(context.Background())
+	if txt := u.offlineText.Text; !strings.Contains(txt, "Cannot reach panel.example:8443: the connection was refused") || strings.Contains(txt, "internet connection") {
+		t.Fatalf("banner = %q", txt)
+	}
+
+	api.set(failingAPI{&client.APIError{Message: "Invalid API key"}}) // an answer, if a refusal
+	u.balance.load(context.Background())
+	if !strings.Contains(u.status.mode.Text, "Online") || u.offline.Visible() {
+		t.Fatalf("after an answer: status %q, banner %v", u.status.mode.Text, u.offline.Visible())
 	}
 }

@@ -67,6 +67,10 @@ type (
 	trayService interface {
 		TrayState(now time.Time) (account.Tray, error)
 	}
+	// statusService: the status bar and the offline banner.
+	statusService interface {
+		Endpoint() string
+	}
 )
 
 // Account is the whole service layer the window is given.
@@ -77,6 +81,7 @@ type Account interface {
 	smsService
 	balanceService
 	trayService
+	statusService
 }
 
 // Clipboard copies for the window: plain text, and secrets (codes, credentials) that it clears
@@ -263,6 +268,9 @@ func isOffline(err error) bool {
 	var te *client.TransportError
 	return errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// host is the API's host, named when it cannot be reached.
+func (u *UI) host() string { return hostOf(u.deps.Account.Endpoint()) }
 
 // lang is the catalog language the store keys its snapshots by.
 func (u *UI) lang() string { return u.deps.Account.Lang() }

@@ -86,6 +86,10 @@ type swapAPI struct {
 func (s *swapAPI) set(api account.API) { s.mu.Lock(); s.API = api; s.mu.Unlock() }
 func (s *swapAPI) get() account.API    { s.mu.Lock(); defer s.mu.Unlock(); return s.API }
 
+func (s *swapAPI) Balance(ctx context.Context) (*client.Balance, error) {
+	return s.get().Balance(ctx)
+}
+
 func (s *swapAPI) AllServices(ctx context.Context, p client.ServicesParams, n int, f func(int, int)) ([]client.Service, error) {
 	return s.get().AllServices(ctx, p, n, f)
 }

@@ -158,6 +158,5 @@ func (p *Poller) Run(ctx context.Context) error {
 		rate:    p.opts.RatePerSecond,
 	}
 	p.online.Store(true)
-	p.svc.SetReachable(true, nil) // a new run starts online, as the service is told
 	return l.run()
 }

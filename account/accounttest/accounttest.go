@@ -41,3 +41,22 @@ func On(t testing.TB, st *cache.Store, api account.API) *Env {
 	}
 	return &Env{Svc: svc, Store: st}
 }
+
+// NewWith builds the service layer from p on a fresh in-memory store (p.Store is set).
+func NewWith(t testing.TB, p account.Params) *Env {
+	t.Helper()
+	st, err := cache.OpenInMemory(cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p.Store = st
+	if p.Logf == nil {
+		p.Logf = t.Logf
+	}
+	svc, err := account.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Svc: svc, Store: st}
+}
