@@ -1,9 +1,11 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
@@ -195,4 +197,38 @@ func (s *Service) CheckNumberNow(ctx context.Context, id int64) error {
 	}
 	s.kick()
 	return nil
+}
+
+// OrdersInFlight lists the journal entries of an identical order — same service, link, quantity
+// and comments — that are still being sent or whose outcome is unknown: placing it again may buy
+// it twice.
+func (s *Service) OrdersInFlight(req client.AddRequest) ([]Spend, error) {
+	return s.inFlight(func(sp Spend) bool {
+		return sp.Action == cache.ActionAdd && sp.Add.Service == req.Service && sp.Add.Link == req.Link &&
+			sp.Add.Quantity == req.Quantity && sp.Add.Comments == req.Comments
+	})
+}
+
+// RentalsInFlight is OrdersInFlight for SMS numbers: same service (project), country, number
+// and quantity.
+func (s *Service) RentalsInFlight(req client.AddSMSRequest) ([]Spend, error) {
+	return s.inFlight(func(sp Spend) bool {
+		return sp.Action == cache.ActionAddSMS && sp.AddSMS.ProjectID == req.ProjectID && sp.AddSMS.Country == req.Country &&
+			sp.AddSMS.Phone == req.Phone && sp.AddSMS.Quantity == req.Quantity
+	})
+}
+
+func (s *Service) inFlight(same func(Spend) bool) ([]Spend, error) {
+	spends, err := s.store.Spends(cache.SpendSending, cache.SpendUnconfirmed)
+	if err != nil {
+		return nil, err
+	}
+	var out []Spend
+	for _, sp := range spends {
+		if same(sp) {
+			out = append(out, sp)
+		}
+	}
+	slices.SortFunc(out, func(a, b Spend) int { return cmp.Compare(a.ID, b.ID) }) // oldest first
+	return out, nil
 }

@@ -319,3 +319,42 @@ func TestMarkNotPlaced(t *testing.T) {
 		t.Fatalf("second MarkNotPlaced = %v", err)
 	}
 }
+
+// TestInFlightFindsIdenticalSpends: an identical order or purchase still being sent or
+// unconfirmed is found; settled ones and different ones are not.
+func TestInFlightFindsIdenticalSpends(t *testing.T) {
+	clk := newFakeClock()
+	st := memStore(t, clk)
+	svc := newService(t, st, &fakeAPI{}, clk, nil)
+	add := client.AddRequest{Service: 7, Link: "https://x/y", Quantity: 100}
+	sending, _ := st.BeginAdd(add, "Likes", client.MustDecimal("1"))
+	lost, _ := st.BeginAdd(add, "Likes", client.MustDecimal("1"))
+	if err := st.MarkUnconfirmed(lost.ID, "reset"); err != nil {
+		t.Fatal(err)
+	}
+	placed, _ := st.BeginAdd(add, "Likes", client.MustDecimal("1"))
+	if _, err := st.MarkPlaced(placed.ID, 99); err != nil {
+		t.Fatal(err)
+	}
+	other := add
+	other.Quantity = 200
+	if _, err := st.BeginAdd(other, "Likes", client.MustDecimal("2")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.OrdersInFlight(add)
+	if err != nil || len(got) != 2 || got[0].ID != sending.ID || got[1].ID != lost.ID {
+		t.Fatalf("in flight = %+v, %v", got, err)
+	}
+	rent := client.AddSMSRequest{ProjectID: "p", Country: "us", Quantity: 1}
+	sp, _ := st.BeginAddSMS(rent, "Telegram", client.MustDecimal("0.5"))
+	if err := st.MarkUnconfirmed(sp.ID, "reset"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.RentalsInFlight(rent); len(got) != 1 || got[0].ID != sp.ID {
+		t.Fatalf("rentals in flight = %+v", got)
+	}
+	rent.Phone = "+1555"
+	if got, _ := svc.RentalsInFlight(rent); len(got) != 0 {
+		t.Fatalf("a reuse of another number is not the same purchase: %+v", got)
+	}
+}

@@ -44,6 +44,7 @@ type serviceDetail struct {
 	estimate            *widget.Label
 	formErr             *widget.Label
 	orderBtn            *widget.Button
+	placing             bool // an order from this form is being sent
 }
 
 const imageSide = 96
@@ -232,7 +233,9 @@ func (d *serviceDetail) updateEstimate() {
 		}
 	}
 	d.estimate.SetText(text)
-	d.orderBtn.Enable()
+	if !d.placing {
+		d.orderBtn.Enable()
+	}
 }
 
 // submit validates the form and asks for confirmation. UI goroutine only.
@@ -243,7 +246,20 @@ func (d *serviceDetail) submit() {
 		d.formErr.Show()
 		return
 	}
-	d.ui.confirmOrder(d.svc, req)
+	d.ui.confirmOrder(d.svc, req, d.setPlacing)
+}
+
+// setPlacing shows on the Order button that an order is being sent: it cannot be pressed again
+// until the answer (or its loss) is known. UI goroutine only.
+func (d *serviceDetail) setPlacing(on bool) {
+	d.placing = on
+	if on {
+		d.orderBtn.SetText(lang.L("Placing…"))
+		d.orderBtn.Disable()
+		return
+	}
+	d.orderBtn.SetText(lang.L("Order…"))
+	d.updateEstimate()
 }
 
 // validateOrder checks the form against the service's rules and builds the request.

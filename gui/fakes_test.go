@@ -156,6 +156,9 @@ func (f *fakeSMS) RentNumbers(context.Context, client.AddSMSRequest, string, cli
 	return account.NotPlaced, nil, errors.New("not in this test")
 }
 func (f *fakeSMS) Numbers() (account.Numbers, error) { return f.numbers, nil }
+func (f *fakeSMS) RentalsInFlight(client.AddSMSRequest) ([]account.Spend, error) {
+	return nil, nil
+}
 func (f *fakeSMS) CheckNumberNow(context.Context, int64) error {
 	f.checks++
 	return &client.TransportError{Err: context.DeadlineExceeded}

@@ -25,8 +25,9 @@ func (u *UI) knownBalance() (client.Balance, bool) {
 func (u *UI) currency() string { return u.deps.Account.Currency() }
 
 // confirmOrder states exactly what will be bought and spent, and places the order when the user
-// confirms. UI goroutine only.
-func (u *UI) confirmOrder(s client.Service, req client.AddRequest) {
+// confirms; busy shows the progress on the form's button (may be nil). An identical order still
+// being sent or unconfirmed is said, and placing another needs an explicit yes. UI goroutine only.
+func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(bool)) {
 	cost := s.EstimateCost(req.Quantity)
 	text := fmt.Sprintf(lang.L("Buy %s × %s (#%d)"), groupDigits(req.Quantity), s.Name, s.Service)
 	switch {
@@ -43,27 +44,59 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest) {
 		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
 	}
 	text += "\n" + lang.L("The final charge is the one HstockPlus reports for the order.")
-	u.confirmSpend(lang.L("Confirm the order"), lang.L("Place order"), text, func(ctx context.Context) func() {
-		out, id, err := u.deps.Account.PlaceOrder(ctx, req, s.Name, cost)
-		return func() { u.showOrderOutcome(out, id, cost, err) }
+	svc := u.deps.Account
+	u.async(func() {
+		similar, err := svc.OrdersInFlight(req)
+		if err != nil {
+			u.deps.Logf("orders: reading the journal: %v", err)
+		}
+		fyne.Do(func() {
+			title, confirm := lang.L("Confirm the order"), lang.L("Place order")
+			if len(similar) > 0 {
+				title, confirm = lang.L("Place the same order again?"), lang.L("Yes, place it again")
+				text = inFlightText(similar, lang.L("An identical order")) + "\n\n" + text
+			}
+			u.confirmSpend(title, confirm, text, busy, func(ctx context.Context) func() {
+				out, id, err := svc.PlaceOrder(ctx, req, s.Name, cost)
+				return func() { u.showOrderOutcome(out, id, cost, err) }
+			})
+		})
 	})
 }
 
+// inFlightText says that what (an identical order or purchase) is still on its way or
+// unconfirmed, since when.
+func inFlightText(similar []account.Spend, what string) string {
+	last := similar[len(similar)-1]
+	if last.State == account.SpendSending {
+		return fmt.Sprintf(lang.L("⚠ %s is being sent right now (since %s). Placing another one may buy it twice."), what, formatWhen(last.CreatedAt))
+	}
+	return fmt.Sprintf(lang.L("⚠ %s sent at %s is unconfirmed: the answer was lost, so it may have been placed. Check the Orders tab and your balance first: placing another one may buy it twice."), what, formatWhen(last.CreatedAt))
+}
+
 // confirmSpend asks the user to confirm a purchase described by text. On yes, spend runs off the
-// UI goroutine (with a timeout) and the function it returns, which shows the outcome, runs on
-// the UI goroutine. UI goroutine only.
-func (u *UI) confirmSpend(title, confirm, text string, spend func(ctx context.Context) func()) {
+// UI goroutine (with a timeout) while busy (may be nil) shows the progress, and the function it
+// returns, which shows the outcome, runs on the UI goroutine. UI goroutine only.
+func (u *UI) confirmSpend(title, confirm, text string, busy func(bool), spend func(ctx context.Context) func()) {
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(title, confirm, lang.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
+		if busy != nil {
+			busy(true)
+		}
 		u.async(func() {
 			ctx, cancel := context.WithTimeout(u.deps.Context, requestTimeout)
 			defer cancel()
 			show := spend(ctx)
-			fyne.Do(show)
+			fyne.Do(func() {
+				if busy != nil {
+					busy(false)
+				}
+				show()
+			})
 		})
 	}, u.win)
 	d.Resize(fyne.NewSize(500, 0))

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -265,5 +266,68 @@ func visit(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 		for _, c := range test.WidgetRenderer(v).Objects() {
 			visit(c, fn)
 		}
+	}
+}
+
+// watchedAdd is the sandbox's API with a look at the window while an order is being sent.
+type watchedAdd struct {
+	account.API
+	during func()
+}
+
+func (w *watchedAdd) Add(ctx context.Context, r client.AddRequest) (*client.AddResult, error) {
+	w.during()
+	return w.API.Add(ctx, r)
+}
+
+// An identical order whose answer was lost: the next confirmation says so and asks explicitly,
+// and the Order button shows the progress while a spend is being sent.
+func TestOrderIdenticalInFlightAsksExplicitly(t *testing.T) {
+	srv, err := sandbox.New(sandbox.Options{Seed: 1, Balance: "100.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &watchedAdd{API: newLoopbackClient(t, srv)}
+	u, _ := newTestUI(t, api, false)
+	u.catalog.load(context.Background())
+	u.balance.load(context.Background())
+	selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock > 2 && s.Min <= 1 })
+	d := u.catalog.detail
+	d.qty.SetText("1")
+	var during []string
+	api.during = func() { during = append(during, fmt.Sprintf("%s/%v", d.orderBtn.Text, d.orderBtn.Disabled())) }
+
+	srv.SetFaults(sandbox.Faults{DropAfterCommit: 1}) // placed at the server, the answer lost
+	test.Tap(d.orderBtn)
+	test.Tap(buttonOnScreen(t, u.win, "Place order"))
+	srv.SetFaults(sandbox.Faults{})
+	if len(during) != 1 || during[0] != "Placing…/true" {
+		t.Fatalf("the Order button while sending: %q", during)
+	}
+	if d.orderBtn.Text != "Order…" || d.orderBtn.Disabled() {
+		t.Fatalf("after the answer: %q disabled %v", d.orderBtn.Text, d.orderBtn.Disabled())
+	}
+	if txt := overlayText(u.win); !strings.Contains(txt, "may or may not have been placed") {
+		t.Fatalf("outcome: %q", txt)
+	}
+
+	// The same order again: the confirmation says the first may have been placed.
+	test.Tap(d.orderBtn)
+	txt := overlayText(u.win)
+	if !strings.Contains(txt, "An identical order sent at") || !strings.Contains(txt, "is unconfirmed") || !strings.Contains(txt, "may buy it twice") {
+		t.Fatalf("confirmation = %q", txt)
+	}
+	if b := findButton(u.win.Canvas(), "Place order"); b != nil {
+		t.Fatal("the usual Place order button is offered for a possible duplicate")
+	}
+	test.Tap(buttonOnScreen(t, u.win, "Cancel"))
+	if got := srv.Stats().Requests["add"]; got != 1 {
+		t.Fatalf("add sent %d times, want 1 (the user cancelled the second)", got)
+	}
+	// Explicitly: it is placed.
+	test.Tap(d.orderBtn)
+	test.Tap(buttonOnScreen(t, u.win, "Yes, place it again"))
+	if got := srv.Stats().Requests["add"]; got != 2 {
+		t.Fatalf("add sent %d times after the explicit yes", got)
 	}
 }

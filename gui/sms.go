@@ -58,6 +58,7 @@ type smsTab struct {
 	total    *widget.Label
 	formErr  *widget.Label
 	buyBtn   *widget.Button
+	renting  bool // a purchase from this form is being sent
 	minusBtn *widget.Button
 	plusBtn  *widget.Button
 

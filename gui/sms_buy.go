@@ -81,7 +81,9 @@ func (t *smsTab) updateTotal() {
 		}
 	}
 	setOrHide(t.total, text)
-	t.buyBtn.Enable()
+	if !t.renting {
+		t.buyBtn.Enable()
+	}
 }
 
 // submit validates the form and asks for confirmation; nothing is sent before it. UI goroutine
@@ -124,10 +126,37 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 		}
 	}
 	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
-	u.confirmSpend(lang.L("Confirm the purchase"), lang.L("Rent"), text, func(ctx context.Context) func() {
-		out, nums, err := t.svc.RentNumbers(ctx, req, p.Name, cost)
-		return func() { t.showOutcome(cost, out, nums, err) }
+	svc := t.svc
+	u.async(func() {
+		similar, err := svc.RentalsInFlight(req)
+		if err != nil {
+			u.deps.Logf("sms: reading the journal: %v", err)
+		}
+		fyne.Do(func() {
+			title, confirm := lang.L("Confirm the purchase"), lang.L("Rent")
+			if len(similar) > 0 {
+				title, confirm = lang.L("Rent the same again?"), lang.L("Yes, rent again")
+				text = inFlightText(similar, lang.L("An identical purchase")) + "\n\n" + text
+			}
+			u.confirmSpend(title, confirm, text, t.setRenting, func(ctx context.Context) func() {
+				out, nums, err := svc.RentNumbers(ctx, req, p.Name, cost)
+				return func() { t.showOutcome(cost, out, nums, err) }
+			})
+		})
 	})
+}
+
+// setRenting shows on the Rent button that a purchase is being sent: it cannot be pressed again
+// until the answer (or its loss) is known. UI goroutine only.
+func (t *smsTab) setRenting(on bool) {
+	t.renting = on
+	if on {
+		t.buyBtn.SetText(lang.L("Renting…"))
+		t.buyBtn.Disable()
+		return
+	}
+	t.buyBtn.SetText(lang.L("Rent numbers…"))
+	t.updateTotal()
 }
 
 // showOutcome tells the user, in words, what became of the purchase. UI goroutine only.

@@ -35,6 +35,7 @@ type (
 		Inventory(ctx context.Context, service int64) (*client.Inventory, error)
 		Image(ctx context.Context, url string) ([]byte, error)
 		PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (account.Outcome, int64, error)
+		OrdersInFlight(req client.AddRequest) ([]account.Spend, error)
 	}
 	// shopsService: the Shops tab.
 	shopsService interface {
@@ -55,6 +56,7 @@ type (
 		RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (account.Outcome, []account.SMSNumber, error)
 		Numbers() (account.Numbers, error)
 		CheckNumberNow(ctx context.Context, id int64) error
+		RentalsInFlight(req client.AddSMSRequest) ([]account.Spend, error)
 	}
 	// balanceService: the Balance tab, and the balance beside every price.
 	balanceService interface {
