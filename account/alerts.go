@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hstockplus/hstockplus/internal/safetext"
 )
 
 // Notifier shows a desktop notification (Fyne: app.SendNotification). It must not block long.
@@ -145,6 +147,9 @@ func (a *Alerts) format(ev Event, copied bool) (title, body string) {
 // notification. It never includes account credentials; it includes an SMS code only when the
 // event carries it (the alerts pass it only with Settings.ShowCodeInNotification).
 func DefaultText(ev Event, copied bool) (title, body string) {
+	// What the server sent is cleaned and bounded: a notification is a screen too.
+	ev.Label, ev.Phone = safetext.Short(ev.Label, 80), safetext.Short(ev.Phone, 32)
+	ev.Status, ev.Currency = safetext.Short(ev.Status, 40), safetext.Short(ev.Currency, 16)
 	name := func() string {
 		if ev.Label != "" {
 			return fmt.Sprintf("%s (order #%d)", ev.Label, ev.Order)
@@ -174,7 +179,7 @@ func DefaultText(ev Event, copied bool) (title, body string) {
 		title = "SMS code for " + number()
 		switch {
 		case len(ev.Deliveries) > 0:
-			body = "Code: " + ev.Deliveries[len(ev.Deliveries)-1].Value + "."
+			body = "Code: " + safetext.Short(ev.Deliveries[len(ev.Deliveries)-1].Value, 40) + "."
 		default:
 			body = "A code arrived."
 		}

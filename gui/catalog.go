@@ -326,11 +326,11 @@ func (t *catalogTab) treeLabel(id widget.TreeNodeID) string {
 			continue
 		}
 		if sub == "" {
-			return fmt.Sprintf("%s (%s)", c.Name, groupDigits(int64(c.Count)))
+			return fmt.Sprintf("%s (%s)", short(c.Name, maxName), groupDigits(int64(c.Count)))
 		}
 		for _, sc := range c.Subs {
 			if sc.Name == sub {
-				return fmt.Sprintf("%s (%s)", sc.Name, groupDigits(int64(sc.Count)))
+				return fmt.Sprintf("%s (%s)", short(sc.Name, maxName), groupDigits(int64(sc.Count)))
 			}
 		}
 	}
@@ -387,9 +387,9 @@ func setServiceRow(o fyne.CanvasObject, s client.Service, fav bool, toggleFav fu
 		star.OnTapped = func() { toggleFav(s.Service) }
 	}
 	text := cols[1].(*fyne.Container).Objects
-	text[0].(*widget.Label).SetText(s.Name)
+	text[0].(*widget.Label).SetText(short(s.Name, maxName))
 	meta := append([]string{"#" + strconv.FormatInt(s.Service, 10), categoryPath(s)}, badges(s)...)
-	text[1].(*widget.Label).SetText(strings.Join(nonEmpty(meta), " · "))
+	text[1].(*widget.Label).SetText(short(strings.Join(nonEmpty(meta), " · "), maxLine))
 	right := cols[2].(*fyne.Container).Objects
 	right[0].(*widget.Label).SetText(priceText(s))
 	stock := right[1].(*widget.Label)
@@ -425,7 +425,9 @@ func changesText(d *account.ServiceDiff) string {
 		}
 		b.WriteString("\n")
 	}
-	num := func(s client.Service) string { return "#" + strconv.FormatInt(s.Service, 10) + " " + s.Name }
+	num := func(s client.Service) string {
+		return "#" + strconv.FormatInt(s.Service, 10) + " " + short(s.Name, maxName)
+	}
 	section(lang.L("Back in stock"), len(d.BackInStock), func(i int) string {
 		c := d.BackInStock[i]
 		return fmt.Sprintf("%s — %s", num(c.New), stockText(c.New.Stock))

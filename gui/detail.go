@@ -113,12 +113,12 @@ func (d *serviceDetail) show(s client.Service) {
 	d.empty.Hide()
 	d.body.Show()
 
-	d.title.SetText(s.Name)
+	d.title.SetText(short(s.Name, maxName))
 	meta := []string{"#" + strconv.FormatInt(s.Service, 10)}
 	if s.ID != "" {
 		meta = append(meta, "id "+s.ID)
 	}
-	meta = append(meta, categoryPath(s), s.Type)
+	meta = append(meta, short(categoryPath(s), maxLine), short(s.Type, maxShort))
 	d.meta.SetText(strings.Join(nonEmpty(meta), " · "))
 	d.price.SetText(priceText(s))
 	d.facts.SetText(strings.Join(nonEmpty([]string{
@@ -127,7 +127,7 @@ func (d *serviceDetail) show(s client.Service) {
 		kindText(s),
 		strings.Join(badges(s), " · "),
 	}), "\n"))
-	d.desc.SetText(s.Description)
+	d.desc.SetText(block(s.Description, maxText))
 	d.desc.Hidden = s.Description == ""
 	d.inv.SetText(lang.L("Checking live stock…"))
 
@@ -170,7 +170,7 @@ func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Ser
 		}
 		lines := []string{fmt.Sprintf(lang.L("Live: %s, %s"), stockText(inv.Stock), availText(inv.Available))}
 		for _, sp := range inv.Subproducts {
-			line := fmt.Sprintf("  • %s — %s", sp.Name, stockText(sp.Stock))
+			line := fmt.Sprintf("  • %s — %s", short(sp.Name, maxName), stockText(sp.Stock))
 			if !sp.Rate.IsZero() {
 				line += fmt.Sprintf(lang.L(" — %s each"), sp.Rate)
 			}

@@ -51,7 +51,7 @@ func describeErrorAt(err error, host string) string {
 	case errors.As(err, &rate):
 		return fmt.Sprintf(lang.L("HstockPlus asks us to slow down; try again in %s."), rate.RetryAfter.Round(1e9))
 	case errors.As(err, &apiErr):
-		return fmt.Sprintf(lang.L("HstockPlus answered: %s"), apiErr.Message)
+		return fmt.Sprintf(lang.L("HstockPlus answered: %s"), short(apiErr.Message, maxLine))
 	case errors.Is(err, context.DeadlineExceeded):
 		return lang.L("HstockPlus did not answer in time. Check your connection and try again.")
 	case errors.Is(err, context.Canceled):
@@ -61,7 +61,7 @@ func describeErrorAt(err error, host string) string {
 	case errors.As(err, &trans):
 		return fmt.Sprintf(lang.L("Cannot reach %s: %s."), server, networkCause(err))
 	default:
-		return err.Error()
+		return short(err.Error(), maxLine)
 	}
 }
 

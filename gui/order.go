@@ -18,21 +18,22 @@ import (
 // knownBalance is the last balance read, if any.
 func (u *UI) knownBalance() (client.Balance, bool) {
 	r, ok := u.deps.Account.Balance()
+	r.Balance.Currency = short(r.Balance.Currency, maxShort)
 	return r.Balance, ok
 }
 
 // currency is the account currency as last seen; HstockPlus accounts are in USD.
-func (u *UI) currency() string { return u.deps.Account.Currency() }
+func (u *UI) currency() string { return short(u.deps.Account.Currency(), maxShort) }
 
 // confirmOrder states exactly what will be bought and spent, and places the order when the user
 // confirms; busy shows the progress on the form's button (may be nil). An identical order still
 // being sent or unconfirmed is said, and placing another needs an explicit yes. UI goroutine only.
 func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(bool)) {
 	cost := s.EstimateCost(req.Quantity)
-	text := fmt.Sprintf(lang.L("Buy %s × %s (#%d)"), groupDigits(req.Quantity), s.Name, s.Service)
+	text := fmt.Sprintf(lang.L("Buy %s × %s (#%d)"), groupDigits(req.Quantity), short(s.Name, maxName), s.Service)
 	switch {
 	case req.Link != "":
-		text += "\n" + fmt.Sprintf(lang.L("for %s"), req.Link)
+		text += "\n" + fmt.Sprintf(lang.L("for %s"), short(req.Link, maxLine))
 	case s.IsProduct():
 		text += "\n" + lang.L("delivered to your account's e-mail")
 	}

@@ -262,7 +262,7 @@ func (d *orderDetail) render() {
 		add(lang.L("Sent"), formatWhen(r.spend.CreatedAt), fyne.TextWrapOff)
 	}
 	if r.spend != nil && r.spend.Error != "" && kind != kindNotPlaced {
-		add(lang.L("Reason"), r.spend.Error, fyne.TextWrapWord)
+		add(lang.L("Reason"), short(r.spend.Error, maxLine), fyne.TextWrapWord)
 	}
 	d.facts.Objects = kv
 	d.facts.Refresh()
@@ -276,7 +276,7 @@ func (d *orderDetail) render() {
 			d.histBox.Add(widget.NewLabel(lang.L("No status yet: HstockPlus is asked regularly.")))
 		}
 		for _, c := range d.history {
-			line := fmt.Sprintf("%s  %s", formatWhen(c.At), c.Status)
+			line := fmt.Sprintf("%s  %s", formatWhen(c.At), short(c.Status, maxShort))
 			if c.Status == "" {
 				line = fmt.Sprintf("%s  %s", formatWhen(c.At), lang.L("(no status)"))
 			}
@@ -384,7 +384,7 @@ func (d *orderDetail) updateAccountRow(id widget.ListItemID, o fyne.CanvasObject
 	if !d.revealed {
 		a = maskAccount(a)
 	}
-	ar.text.SetText(strings.Join(strings.Fields(strings.ReplaceAll(a, "\r", "")), " "))
+	ar.text.SetText(short(a, maxLine))
 }
 
 // maskAccount hides the secret part of an account: what follows the first ':' (login:password,
@@ -450,7 +450,7 @@ func checkText(id int64, unconfirmed bool, res account.OrderNow, err error) (str
 		}
 		return describeError(err), widget.DangerImportance
 	}
-	status := res.Status
+	status := short(res.Status, maxShort)
 	if status == "" {
 		status = lang.L("no status")
 	}

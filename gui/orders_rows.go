@@ -110,7 +110,7 @@ func (r orderRow) badge() (string, widget.Importance) {
 	case kindPlaced:
 		return lang.L("Placed"), widget.MediumImportance
 	default:
-		st := string(r.order.Status)
+		st := short(string(r.order.Status), maxShort)
 		switch k {
 		case kindCompleted:
 			return st, widget.SuccessImportance
@@ -169,10 +169,10 @@ func (r orderRow) matches(filter int, text string) bool {
 // label, quantity, link and placed are what the row knows, from the order or its journal entry.
 func (r orderRow) label() string {
 	if r.order != nil && r.order.Label != "" {
-		return r.order.Label
+		return short(r.order.Label, maxName)
 	}
 	if r.spend != nil && r.spend.Label != "" {
-		return r.spend.Label
+		return short(r.spend.Label, maxName)
 	}
 	if r.order != nil && r.order.Service != 0 {
 		return fmt.Sprintf(lang.L("Service #%d"), r.order.Service)
@@ -192,9 +192,9 @@ func (r orderRow) quantity() int64 {
 
 func (r orderRow) link() string {
 	if r.order != nil {
-		return r.order.Link
+		return short(r.order.Link, maxLine)
 	}
-	return r.spend.Add.Link
+	return short(r.spend.Add.Link, maxLine)
 }
 
 func (r orderRow) placed() time.Time {
@@ -214,7 +214,7 @@ func (r orderRow) estimate() client.Decimal {
 // chargeText is the charge the server reported, or ≈ the estimate before the first status.
 func (r orderRow) chargeText(currency string) string {
 	if r.order != nil && r.order.Status != "" {
-		cur := r.order.Currency
+		cur := short(r.order.Currency, maxShort)
 		if cur == "" {
 			cur = currency
 		}

@@ -53,7 +53,7 @@ func setOrderRow(o fyne.CanvasObject, r orderRow, currency string) {
 	switch r.kind() {
 	case kindUnconfirmed, kindSending:
 		if r.spend != nil && r.spend.Error != "" {
-			parts = append(parts, r.spend.Error)
+			parts = append(parts, short(r.spend.Error, maxLine))
 		} else {
 			parts = append(parts, lang.L("outcome unknown: check your balance"))
 		}

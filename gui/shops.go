@@ -54,7 +54,7 @@ func newShopsTab(u *UI) *shopsTab {
 			}
 			s := t.shops[id]
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(s.Name)
+			c.Objects[0].(*widget.Label).SetText(short(s.Name, maxName))
 			c.Objects[1].(*widget.Label).SetText(shopInfo(s))
 		},
 	)
@@ -103,7 +103,7 @@ func (t *shopsTab) selectShop(s client.Shop) {
 	t.products = nil
 	t.prodList.UnselectAll()
 	t.prodList.Refresh()
-	t.prodHead.SetText(s.Name + " — " + shopInfo(s))
+	t.prodHead.SetText(short(s.Name, maxName) + " — " + shopInfo(s))
 	t.prodMsg.show(lang.L("Loading the shop's products…"), "", nil)
 	t.ui.background(func(ctx context.Context) {
 		products, err := t.svc.ShopProducts(ctx, s.ID)

@@ -163,8 +163,8 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 			}
 			c := t.countries[t.countryRows[id]]
 			cols := o.(*fyne.Container).Objects
-			cols[0].(*widget.Label).SetText(c.Name)
-			cols[1].(*widget.Label).SetText(strings.ToUpper(c.Code))
+			cols[0].(*widget.Label).SetText(short(c.Name, maxName))
+			cols[1].(*widget.Label).SetText(short(strings.ToUpper(c.Code), 8))
 		},
 	)
 	t.countryList.OnSelected = func(id widget.ListItemID) {
@@ -192,7 +192,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 			}
 			p := t.projects[t.projRows[id]]
 			cols := o.(*fyne.Container).Objects
-			cols[0].(*widget.Label).SetText(p.Name)
+			cols[0].(*widget.Label).SetText(short(p.Name, maxName))
 			cols[1].(*widget.Label).SetText(fmt.Sprintf("%s %s", p.Price, t.ui.currency()))
 		},
 	)
@@ -320,7 +320,7 @@ func (t *smsTab) loadProjects() {
 	t.projList.UnselectAll()
 	t.projList.Refresh()
 	t.updateTotal()
-	t.projMsg.show(fmt.Sprintf(lang.L("Loading the services of %s…"), c.Name), "", nil)
+	t.projMsg.show(fmt.Sprintf(lang.L("Loading the services of %s…"), short(c.Name, maxName)), "", nil)
 	t.ui.background(func(ctx context.Context) {
 		ps, err := t.svc.SMSProjects(ctx, c.Code)
 		fyne.Do(func() {
@@ -328,7 +328,7 @@ func (t *smsTab) loadProjects() {
 				return
 			}
 			if err != nil {
-				t.projMsg.show(loadErrorText(fmt.Sprintf(lang.L("Could not load the services of %s"), c.Name), err), lang.L("Try again"), t.loadProjects)
+				t.projMsg.show(loadErrorText(fmt.Sprintf(lang.L("Could not load the services of %s"), short(c.Name, maxName)), err), lang.L("Try again"), t.loadProjects)
 				return
 			}
 			ps = slices.Clone(ps)
@@ -362,9 +362,9 @@ func (t *smsTab) filterProjects() {
 	switch {
 	case t.country.Code == "":
 	case len(t.projects) == 0:
-		t.projMsg.show(fmt.Sprintf(lang.L("No service offers numbers in %s right now. Try another country."), t.country.Name), "", nil)
+		t.projMsg.show(fmt.Sprintf(lang.L("No service offers numbers in %s right now. Try another country."), short(t.country.Name, maxName)), "", nil)
 	case len(t.projRows) == 0:
-		t.projMsg.show(fmt.Sprintf(lang.L("No service in %s matches “%s”."), t.country.Name, t.projSearch.Text), "", nil)
+		t.projMsg.show(fmt.Sprintf(lang.L("No service in %s matches “%s”."), short(t.country.Name, maxName), short(t.projSearch.Text, maxName)), "", nil)
 	default:
 		t.projMsg.root.Hide()
 	}
@@ -374,7 +374,7 @@ func (t *smsTab) filterProjects() {
 func (t *smsTab) countryName(code string) string {
 	for _, c := range t.countries {
 		if strings.EqualFold(c.Code, code) {
-			return c.Name
+			return short(c.Name, maxName)
 		}
 	}
 	return strings.ToUpper(code)

@@ -63,7 +63,7 @@ func (t *smsTab) updateTotal() {
 		t.buyBtn.Disable()
 		return
 	}
-	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s %s per number"), p.Name, t.country.Name, p.Price, t.ui.currency()))
+	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s %s per number"), short(p.Name, maxName), short(t.country.Name, maxName), p.Price, t.ui.currency()))
 	q, err := parseSMSQuantity(t.qty.Text)
 	if err != nil {
 		setOrHide(t.formErr, err.Error())
@@ -99,7 +99,7 @@ func (t *smsTab) submit() {
 		return
 	}
 	req := client.AddSMSRequest{ProjectID: t.project.ProjectID, Quantity: q, Country: t.country.Code}
-	t.confirm(req, t.project, t.country.Name)
+	t.confirm(req, t.project, short(t.country.Name, maxName))
 }
 
 // confirm states exactly what will be rented and what it costs, and rents it when the user
@@ -108,17 +108,18 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 	u := t.ui
 	cost := smsTotal(p.Price, req.Quantity)
 	cur := u.currency()
+	name := short(p.Name, maxName)
 	var text string
 	if req.Phone != "" {
-		text = fmt.Sprintf(lang.L("Reuse the number %s for %s in %s."), req.Phone, p.Name, countryName)
+		text = fmt.Sprintf(lang.L("Reuse the number %s for %s in %s."), short(req.Phone, maxShort), name, countryName)
 	} else {
-		text = fmt.Sprintf(lang.L("Rent 1 number for %s in %s."), p.Name, countryName)
+		text = fmt.Sprintf(lang.L("Rent 1 number for %s in %s."), name, countryName)
 		if req.Quantity != 1 {
-			text = fmt.Sprintf(lang.L("Rent %d numbers for %s in %s."), req.Quantity, p.Name, countryName)
+			text = fmt.Sprintf(lang.L("Rent %d numbers for %s in %s."), req.Quantity, name, countryName)
 		}
 	}
 	text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
-		p.Name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
+		name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
 	if b, ok := u.knownBalance(); ok {
 		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
 		if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
@@ -166,7 +167,7 @@ func (t *smsTab) showOutcome(cost client.Decimal, out account.Outcome, nums []ac
 	case account.Placed:
 		var lines []string
 		for _, n := range nums {
-			lines = append(lines, fmt.Sprintf("%s  (#%d)", n.Phone, n.Order))
+			lines = append(lines, fmt.Sprintf("%s  (#%d)", short(n.Phone, maxShort), n.Order))
 		}
 		title := lang.L("Number rented")
 		if len(nums) != 1 {
@@ -225,7 +226,7 @@ func (t *smsTab) reuse(n account.SMSNumber) {
 					return
 				}
 			}
-			dialog.ShowInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), n.Label, name), t.ui.win)
+			dialog.ShowInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), short(n.Label, maxName), name), t.ui.win)
 		})
 	})
 }

@@ -69,7 +69,7 @@ func smsStatusText(v smsView, live bool) (string, widget.Importance) {
 	case "", "active", "waiting", "pending":
 		return lang.L("Waiting for the SMS…"), widget.HighImportance
 	}
-	return n.Status, widget.MediumImportance
+	return short(n.Status, maxShort), widget.MediumImportance
 }
 
 // ---- building the pane ----
@@ -253,7 +253,7 @@ type smsCard struct {
 func (t *smsTab) newCard(v smsView) *smsCard {
 	n := v.Number
 	c := &smsCard{v: v}
-	phone := n.Phone
+	phone := short(n.Phone, maxShort)
 	if phone == "" {
 		phone = lang.L("number not known yet")
 	}
@@ -266,10 +266,10 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	}
 	c.countdown = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true, Monospace: true})
 
-	meta := []string{n.Label, t.countryName(n.Country), "#" + strconv.FormatInt(n.Order, 10),
+	meta := []string{short(n.Label, maxName), t.countryName(n.Country), "#" + strconv.FormatInt(n.Order, 10),
 		fmt.Sprintf(lang.L("rented %s"), formatWhen(n.PlacedAt))}
 	if !n.Charge.IsZero() {
-		meta = append(meta, fmt.Sprintf(lang.L("charged %s %s"), n.Charge, n.Currency))
+		meta = append(meta, fmt.Sprintf(lang.L("charged %s %s"), n.Charge, short(n.Currency, maxShort)))
 	}
 	c.meta = newWrapLabel()
 	c.meta.SetText(strings.Join(nonEmpty(meta), " · "))
@@ -280,23 +280,23 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	c.status.Importance = imp
 
 	last, hasCode := v.LastCode()
-	c.code = widget.NewLabelWithStyle(last.Value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.code = widget.NewLabelWithStyle(short(last.Value, maxShort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.code.SizeName = theme.SizeNameHeadingText
 	c.code.Selectable = true
 	c.copyCode = t.ui.newCopyButton(lang.L("Copy code"), true, func() string { return last.Value })
 	c.copyCode.Importance = widget.HighImportance
-	c.qr = t.ui.newQRButton(fmt.Sprintf(lang.L("Code for %s"), n.Phone), func() string { return last.Value })
+	c.qr = t.ui.newQRButton(fmt.Sprintf(lang.L("Code for %s"), short(n.Phone, maxShort)), func() string { return last.Value })
 	c.codeRow = container.NewHBox(c.code, container.NewCenter(c.copyCode), container.NewCenter(c.qr))
 	c.text = newWrapLabel()
 	c.text.TextStyle = fyne.TextStyle{Italic: true}
 	var text []string
 	if last.Content != "" {
-		text = append(text, "“"+last.Content+"”")
+		text = append(text, "“"+block(last.Content, maxLine*2)+"”")
 	}
 	if len(v.Codes) > 1 {
 		var earlier []string
 		for _, d := range v.Codes[:len(v.Codes)-1] {
-			earlier = append(earlier, d.Value)
+			earlier = append(earlier, short(d.Value, maxShort))
 		}
 		text = append(text, fmt.Sprintf(lang.L("Earlier codes: %s"), strings.Join(earlier, ", ")))
 	}
@@ -365,12 +365,12 @@ func (t *smsTab) checkNow(c *smsCard) {
 
 // newPendingCard shows a purchase whose outcome is unknown.
 func (t *smsTab) newPendingCard(sp account.Spend) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("%s × %d (%s) — unconfirmed"), sp.Label, sp.AddSMS.Quantity, t.countryName(sp.AddSMS.Country)),
+	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("%s × %d (%s) — unconfirmed"), short(sp.Label, maxName), sp.AddSMS.Quantity, t.countryName(sp.AddSMS.Country)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
 	msg := newWrapLabel()
 	msg.SetText(fmt.Sprintf(lang.L("%s: the connection broke before HstockPlus answered, so the numbers may or may not have been rented (%s). It was NOT sent again. Check your balance: if it went down by %s, they were rented."),
-		formatWhen(sp.CreatedAt), sp.Error, sp.Estimate))
+		formatWhen(sp.CreatedAt), short(sp.Error, maxLine), sp.Estimate))
 	return widget.NewCard("", "", container.NewVBox(title, msg))
 }
 
@@ -405,20 +405,20 @@ func (t *smsTab) newHistRow() fyne.CanvasObject {
 func (r *histRow) set(v smsView, t *smsTab) {
 	r.v = v
 	n := v.Number
-	phone := n.Phone
+	phone := short(n.Phone, maxShort)
 	if phone == "" {
 		phone = "#" + strconv.FormatInt(n.Order, 10)
 	}
 	r.title.SetText(phone)
 	st, _ := smsStatusText(v, false)
-	parts := []string{n.Label, t.countryName(n.Country), formatWhen(n.PlacedAt), st}
+	parts := []string{short(n.Label, maxName), t.countryName(n.Country), formatWhen(n.PlacedAt), st}
 	last, hasCode := v.LastCode()
 	if hasCode && last.Content != "" {
-		parts = append(parts, "“"+last.Content+"”")
+		parts = append(parts, "“"+short(last.Content, maxLine)+"”")
 	}
 	r.sub.SetText(strings.Join(nonEmpty(parts), " · "))
 	if hasCode {
-		r.code.SetText(last.Value)
+		r.code.SetText(short(last.Value, maxShort))
 		r.copy.Show()
 	} else {
 		r.code.SetText("—")

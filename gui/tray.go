@@ -80,7 +80,7 @@ func (u *UI) refreshTray() {
 	}
 	bal := ""
 	if b, ok := u.knownBalance(); ok {
-		bal = fmt.Sprintf("%s %s", b.Balance, b.Currency)
+		bal = fmt.Sprintf("%s %s", b.Balance, b.Currency) // knownBalance cleans the currency
 	}
 	svc := u.deps.Account
 	u.async(func() {
@@ -108,11 +108,11 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Active numbers")))
 		for _, n := range s.Numbers {
 			if n.Code != "" {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — code %s (copy)"), n.Phone, n.Label, n.Code), func() {
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — code %s (copy)"), short(n.Phone, maxShort), short(n.Label, maxShort), short(n.Code, maxShort)), func() {
 					u.copyText(n.Code, true, nil)
 				}))
 			} else {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — waiting for the code"), n.Phone, n.Label), func() {
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — waiting for the code"), short(n.Phone, maxShort), short(n.Label, maxShort)), func() {
 					u.copyText(n.Phone, false, nil)
 				}))
 			}
@@ -121,7 +121,7 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 	if len(s.Deliveries) > 0 {
 		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Last deliveries")))
 		for _, d := range s.Deliveries {
-			items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("Order #%d %s — %d accounts"), d.Order, d.Label, d.Count), func() {
+			items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("Order #%d %s — %d accounts"), d.Order, short(d.Label, maxShort), d.Count), func() {
 				u.openTab(u.orders.item)
 			}))
 		}
