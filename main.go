@@ -141,7 +141,7 @@ func runApp(cfg config) error {
 		return err
 	}
 	defer s.Close()
-	s.openAndStart()
+	s.unlockThen(s.openAndStart)
 	s.listen()
 	s.app.Run()
 	s.uiStopped()

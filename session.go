@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -42,6 +43,8 @@ type session struct {
 	firstRun bool
 	key      string
 	opts     []client.Option
+
+	memoryOnly bool // no keyring and no passphrase: secrets and store in memory, for this session
 
 	store  *cache.Store
 	svc    *account.Service
@@ -82,13 +85,6 @@ func newSession(cfg config) (*session, error) {
 	if s.secrets, err = cache.OpenSecrets(cfg.dataDir, s.keyMode); err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	s.key = cfg.apiKey
-	if s.key == "" {
-		if s.key, err = s.secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			log.Printf("API key: %v", err)
-		}
-		s.firstRun = s.key == "" && errors.Is(err, cache.ErrNotFound)
-	}
 	// A desktop app shares the machine: collect garbage harder near 256 MiB of heap (the 100k-row
 	// catalog's download and save allocate several times what they keep). GOMEMLIMIT overrides.
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -105,11 +101,62 @@ func newSession(cfg config) (*session, error) {
 		cfg.lang = s.prefs.Lang
 	}
 	s.cfg = cfg
-	endpoint, demo := cfg.apiURL, cfg.demo || s.key == ""
-	s.storeDir = cfg.dataDir
+	ok = true
+	return s, nil
+}
+
+// unlockThen makes the secrets readable, then runs next (UI goroutine, before Run). Without an OS
+// keyring the secrets file is sealed under the user's passphrase: entered at each start, chosen
+// when there is something to protect (a key from the environment, or secrets an earlier version
+// kept unsealed), or declined for this session only.
+func (s *session) unlockThen(next func()) {
+	f, ok := s.secrets.(*cache.FileSecrets)
+	if !ok {
+		next()
+		return
+	}
+	st, err := f.State()
+	if err != nil {
+		gui.ShowFatal(s.app, fmt.Errorf("secrets: %w", err))
+		return
+	}
+	sessionOnly := func() {
+		mem := cache.NewMemorySecrets()
+		if v, err := f.Get(cache.SecretAPIKey); err == nil { // a legacy file is still readable
+			_ = mem.Set(cache.SecretAPIKey, v)
+		}
+		s.secrets, s.memoryOnly = mem, true
+		log.Printf("secrets: no keyring and no passphrase: this session keeps nothing")
+		next()
+	}
+	switch {
+	case st == cache.FileLocked:
+		gui.AskPassphrase(s.app, gui.PassphraseRequest{Mode: gui.PassphraseUnlock, Try: f.Unlock, Next: next})
+	case st == cache.FileLegacy:
+		gui.AskPassphrase(s.app, gui.PassphraseRequest{Mode: gui.PassphraseMigrate, Try: f.Create, Next: next, Decline: sessionOnly})
+	case st == cache.FileMissing && s.cfg.apiKey != "" && !s.cfg.demo:
+		gui.AskPassphrase(s.app, gui.PassphraseRequest{Mode: gui.PassphraseChoose, Try: f.Create, Next: next, Decline: sessionOnly})
+	default:
+		next() // nothing to protect yet: a key saved later asks for a passphrase then
+	}
+}
+
+// prepare reads the API key and builds the API options: on the real API when a key is
+// configured, else on an in-process sandbox.
+func (s *session) prepare() error {
+	var err error
+	s.key = s.cfg.apiKey
+	if s.key == "" {
+		if s.key, err = s.secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			log.Printf("API key: %v", err)
+		}
+		s.firstRun = s.key == "" && errors.Is(err, cache.ErrNotFound)
+	}
+	endpoint, demo := s.cfg.apiURL, s.cfg.demo || s.key == ""
+	s.storeDir = s.cfg.dataDir
 	if demo {
 		if endpoint, err = s.startDemo(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	s.opts = []client.Option{
@@ -118,11 +165,10 @@ func newSession(cfg config) (*session, error) {
 		client.WithUserAgent("hstockplus/" + version),
 		client.WithRateLimit(5, 10),
 	}
-	if cfg.lang != "" {
-		s.opts = append(s.opts, client.WithLang(cfg.lang))
+	if s.cfg.lang != "" {
+		s.opts = append(s.opts, client.WithLang(s.cfg.lang))
 	}
-	ok = true
-	return s, nil
+	return nil
 }
 
 // startDemo serves the sandbox in-process, on loopback, with its own data directory. It returns
@@ -153,6 +199,10 @@ func (s *session) startDemo() (string, error) {
 // openAndStart opens the store and starts the app on it. A store whose key is not in this
 // keyring offers to keep the old data aside and start afresh. UI goroutine (before Run).
 func (s *session) openAndStart() {
+	if err := s.prepare(); err != nil {
+		gui.ShowFatal(s.app, err)
+		return
+	}
 	err := s.openStore()
 	if errors.Is(err, cache.ErrWrongKey) {
 		gui.ShowWrongKey(s.app, s.storeDir, err, func() {
@@ -178,14 +228,28 @@ func (s *session) startOrFail(err error) {
 }
 
 // openStore opens the encrypted store of the session's data directory, with its key from the
-// keyring.
+// session's secrets. The demo's store (a directory of its own, afresh at every start) takes a key
+// of its own — kept only in memory when there is no OS keyring, so it never asks for a
+// passphrase. Without keyring or passphrase the store lives in memory: nothing is written.
 func (s *session) openStore() error {
+	if s.memoryOnly {
+		var err error
+		s.store, err = cache.OpenInMemory(cache.Options{Logf: log.Printf})
+		return err
+	}
 	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
 		return err
 	}
-	secrets, err := cache.OpenSecrets(s.storeDir, s.keyMode)
-	if err != nil {
-		return err
+	secrets := s.secrets
+	if s.storeDir != s.cfg.dataDir {
+		if secrets.Backend() == cache.BackendKeyring {
+			var err error
+			if secrets, err = cache.OpenSecrets(s.storeDir, s.keyMode); err != nil {
+				return err
+			}
+		} else {
+			secrets = cache.NewMemorySecrets()
+		}
 	}
 	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(s.storeDir))
 	if err != nil {
@@ -255,11 +319,16 @@ func (s *session) start() error {
 	ui := s.ui
 	s.svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
 	s.svc.Subscribe(alerts.Handle)
-	s.ui.SetupTray()
+	if trayAvailable() {
+		s.ui.SetupTray()
+	} else {
+		s.ui.NoTray()
+	}
 	s.clearOnClose(s.ui.Window())
 	s.ui.Window().Show()
 	s.ui.Start()
 
+	s.offerKeyring()
 	s.polled = make(chan struct{})
 	go func() {
 		defer close(s.polled)
@@ -268,6 +337,30 @@ func (s *session) start() error {
 		}
 	}()
 	return nil
+}
+
+// offerKeyring: secrets sealed in the file under a passphrase move into an OS keyring that
+// answers now, if the user agrees (asked once per start).
+func (s *session) offerKeyring() {
+	f, ok := s.secrets.(*cache.FileSecrets)
+	if !ok || s.keyMode == cache.ModeFile {
+		return
+	}
+	if st, err := f.State(); err != nil || st != cache.FileUnlocked {
+		return
+	}
+	dir, ui := s.cfg.dataDir, s.ui
+	go func() {
+		if !cache.KeyringAnswers(dir) {
+			return
+		}
+		fyne.Do(func() {
+			ui.OfferKeyring(func() error {
+				_, err := cache.MoveToKeyring(dir, f)
+				return err
+			})
+		})
+	}()
 }
 
 // listen brings the window forward when a second launch asks. (SIGINT and SIGTERM quit the app
@@ -333,7 +426,15 @@ func (s *session) Close() {
 			<-s.polled // before the store closes: the checks write to it
 		}
 		if s.ui != nil {
-			s.ui.Wait()
+			// The window's background work ends with the context; bounded, in case the UI's loop
+			// died under one waiting for it.
+			waited := make(chan struct{})
+			go func() { s.ui.Wait(); close(waited) }()
+			select {
+			case <-waited:
+			case <-time.After(5 * time.Second):
+				log.Printf("session: the window's background work did not end within 5 s")
+			}
 		}
 		if s.clip != nil {
 			s.clip.Close()

@@ -42,10 +42,55 @@ func (k *Keys) SetAPIKey(key string) error {
 	return k.secrets.Set(cache.SecretAPIKey, key)
 }
 
-// InFile reports whether the key is kept in a file, not in an OS keyring.
+// InFile reports whether the key is kept in a file (sealed under the user's passphrase), not in
+// an OS keyring.
 func (k *Keys) InFile() bool {
 	return k != nil && k.secrets != nil && k.secrets.Backend() == cache.BackendFile
 }
+
+// InMemory reports whether secrets are kept for this session only (no keyring, no passphrase).
+func (k *Keys) InMemory() bool {
+	return k != nil && k.secrets != nil && k.secrets.Backend() == cache.BackendMemory
+}
+
+// NeedsPassphrase reports whether a passphrase must be chosen before a key can be saved: there
+// is no OS keyring and the secrets file has none yet.
+func (k *Keys) NeedsPassphrase() bool {
+	f, ok := k.file()
+	if !ok {
+		return false
+	}
+	st, err := f.State()
+	return err == nil && (st == cache.FileMissing || st == cache.FileLegacy)
+}
+
+// SetPassphrase seals the secrets file under a new passphrase (ErrWeakPassphrase when short).
+// It derives a key with Argon2id: call it off the UI goroutine.
+func (k *Keys) SetPassphrase(passphrase string) error {
+	f, ok := k.file()
+	if !ok {
+		return ErrNoSecretStore
+	}
+	return f.Create(passphrase)
+}
+
+func (k *Keys) file() (*cache.FileSecrets, bool) {
+	if k == nil {
+		return nil, false
+	}
+	f, ok := k.secrets.(*cache.FileSecrets)
+	return f, ok
+}
+
+// Passphrase errors, for the window to tell apart.
+var (
+	ErrWrongPassphrase = cache.ErrWrongPassphrase
+	ErrWeakPassphrase  = cache.ErrWeakPassphrase
+	ErrSecretsLocked   = cache.ErrSecretsLocked
+)
+
+// MinPassphrase is the shortest passphrase accepted, in characters.
+const MinPassphrase = cache.MinPassphrase
 
 // TestConnection asks the balance of the account of endpoint and key, with a client of its own
 // (a short retry, the given timeout): what Settings' and the welcome's "Test connection" show.

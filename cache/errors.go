@@ -44,6 +44,13 @@ var (
 	// answer. The secrets were not moved anywhere; retry, or open the secrets in "file" mode if they
 	// were never in the keyring.
 	ErrKeyringUnavailable = errors.New("cache: the OS keyring holding this data directory's secrets did not answer")
+
+	// ErrSecretsLocked means the secrets file is sealed under a passphrase not given yet
+	// (FileSecrets.Unlock), or has none yet (FileSecrets.Create).
+	ErrSecretsLocked = errors.New("cache: the secrets file needs its passphrase")
+
+	// ErrWrongPassphrase means the passphrase does not open the secrets file.
+	ErrWrongPassphrase = errors.New("cache: wrong passphrase")
 )
 
 // Badger wraps its own errors with fmt "%+v" (not %w), so errors.Is cannot see through them; the

@@ -39,6 +39,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Without a keyring the file is sealed under the user's passphrase: chosen the first time
+	// (Create), entered at each start after (Unlock).
+	if f, ok := secrets.(*cache.FileSecrets); ok {
+		if err := f.Create("the user's passphrase"); err != nil {
+			log.Fatal(err)
+		}
+	}
 	key, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(dataDir))
 	if errors.Is(err, cache.ErrWrongKey) {
 		// Offer the choice: find the key (other keyring, other user), or cache.MoveAside and

@@ -110,6 +110,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withPassphrase(t, sec)
 	if err := sec.Set(SecretDBKey, strings.Repeat("ab", 32)); err != nil {
 		t.Fatal(err)
 	}

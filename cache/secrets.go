@@ -27,11 +27,11 @@ import (
 // keyring answers they live in <dataDir>/secrets.json, a file only the user can read (0600), and
 // Backend says "file" so the UI can tell the user. They never go to Fyne preferences or to a log.
 //
-// The file's values are sealed with AES-GCM under a key derived from a constant and a random
-// salt kept in the same file. That is obfuscation, not encryption — anyone who can read the file
-// can unseal it; the protection is the file's permissions — but it keeps the API key and the
-// database key out of plain sight: a search of the data directory's bytes for them finds nothing,
-// and a data directory pasted into a support ticket does not carry them in clear text.
+// The file's values are sealed with AES-GCM under a key derived from a passphrase the user chose,
+// with Argon2id (memory-hard; see passphrase.go): without the passphrase the file opens to nobody,
+// the user included. Files of the first version (sealed under a constant) are read only to move
+// their values under a passphrase. Where the user declines to choose one, MemorySecrets keeps the
+// secrets for the session only.
 //
 // Keyring entries are named "<name>/<store id>" under the service KeyringService, where the store
 // id is a random, non-secret id kept in <dataDir>/store-id: two data directories (a demo and a
@@ -50,6 +50,7 @@ const (
 const (
 	BackendKeyring = "keyring"
 	BackendFile    = "file"
+	BackendMemory  = "memory"
 )
 
 // Modes of OpenSecrets.
@@ -315,13 +316,19 @@ type FileSecrets struct {
 	marker string
 	mu     sync.Mutex
 	loose  bool
+	key    []byte // the sealing key, once unlocked (or created) with the passphrase
 }
 
 type secretsDoc struct {
-	Version int               `json:"version"`
-	Note    string            `json:"note"`
-	Salt    string            `json:"salt"`
-	Values  map[string]string `json:"values"`
+	Version int    `json:"version"`
+	Note    string `json:"note"`
+	// Salt: version 1 only (its sealing key came from a constant and this salt).
+	Salt string `json:"salt,omitempty"`
+	// KDF and Check: version 2. Check is a known text sealed under the key, to tell a wrong
+	// passphrase from a right one before anything else is read.
+	KDF    *kdfParams        `json:"kdf,omitempty"`
+	Check  string            `json:"check,omitempty"`
+	Values map[string]string `json:"values"`
 }
 
 const secretsNote = "HstockPlus secrets (API key, database key). Keep this file private: it is readable only by you and must stay so."
@@ -360,7 +367,7 @@ func (f *FileSecrets) load() (*secretsDoc, error) {
 		return nil, fmt.Errorf("cache: secrets file: %w", err)
 	}
 	var d secretsDoc
-	if err := json.Unmarshal(b, &d); err != nil || d.Version != 1 {
+	if err := json.Unmarshal(b, &d); err != nil || (d.Version != 1 && d.Version != 2) || (d.Version == 2 && (d.KDF == nil || d.Check == "")) {
 		return nil, fmt.Errorf("%w: secrets file %s", ErrCorrupt, f.path)
 	}
 	if d.Values == nil {
@@ -369,16 +376,60 @@ func (f *FileSecrets) load() (*secretsDoc, error) {
 	return &d, nil
 }
 
-func sealer(salt string) (cipher.AEAD, error) {
+// legacyKey is the sealing key of a version 1 file: derived from a constant and the file's own
+// salt, so anyone who can read the file can unseal it. Only read, to move the values under a
+// passphrase.
+func legacyKey(salt string) []byte {
 	k := sha256.Sum256([]byte("hstockplus secrets file v1\x00" + salt))
-	b, err := aes.NewCipher(k[:])
+	return k[:]
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}
 	return cipher.NewGCM(b)
 }
 
-// Get returns the secret name.
+// sealingKey is the key the values of d are sealed with: the unlocked key of a version 2 file,
+// the legacy one of a version 1 file. ErrSecretsLocked when the passphrase is needed.
+func (f *FileSecrets) sealingKey(d *secretsDoc) ([]byte, error) {
+	if d.Version == 1 {
+		return legacyKey(d.Salt), nil
+	}
+	if f.key == nil {
+		return nil, ErrSecretsLocked
+	}
+	return f.key, nil
+}
+
+func seal(key []byte, name, value string) (string, error) {
+	g, err := gcm(key)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, g.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(g.Seal(nonce, nonce, []byte(value), []byte(name))), nil
+}
+
+func unseal(key []byte, name, sealed string) (string, bool) {
+	raw, err := base64.StdEncoding.DecodeString(sealed)
+	g, gerr := gcm(key)
+	if err != nil || gerr != nil || len(raw) < g.NonceSize() {
+		return "", false
+	}
+	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], []byte(name))
+	if err != nil {
+		return "", false
+	}
+	return string(plain), true
+}
+
+// Get returns the secret name. ErrSecretsLocked until Unlock.
 func (f *FileSecrets) Get(name string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -389,23 +440,24 @@ func (f *FileSecrets) Get(name string) (string, error) {
 	if d == nil {
 		return "", fmt.Errorf("%w: secret %q", ErrNotFound, name)
 	}
+	key, err := f.sealingKey(d)
+	if err != nil {
+		return "", err
+	}
 	sealed, ok := d.Values[name]
 	if !ok {
 		return "", fmt.Errorf("%w: secret %q", ErrNotFound, name)
 	}
-	raw, err := base64.StdEncoding.DecodeString(sealed)
-	g, gerr := sealer(d.Salt)
-	if err != nil || gerr != nil || len(raw) < g.NonceSize() {
+	plain, ok := unseal(key, name, sealed)
+	if !ok {
 		return "", fmt.Errorf("%w: secret %q in %s", ErrCorrupt, name, f.path)
 	}
-	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], []byte(name))
-	if err != nil {
-		return "", fmt.Errorf("%w: secret %q in %s", ErrCorrupt, name, f.path)
-	}
-	return string(plain), nil
+	return plain, nil
 }
 
-// Set stores the secret name (the whole file is rewritten atomically).
+// Set stores the secret name (the whole file is rewritten atomically). The file must have been
+// unlocked, or created with a passphrase: ErrSecretsLocked otherwise — a secret is never written
+// under the legacy key.
 func (f *FileSecrets) Set(name, value string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -413,31 +465,28 @@ func (f *FileSecrets) Set(name, value string) error {
 	if err != nil {
 		return err
 	}
-	if d == nil {
-		var salt [16]byte
-		if _, err := rand.Read(salt[:]); err != nil {
-			return err
-		}
-		d = &secretsDoc{Version: 1, Salt: base64.StdEncoding.EncodeToString(salt[:]), Values: map[string]string{}}
+	if d == nil || d.Version != 2 || f.key == nil {
+		return ErrSecretsLocked
 	}
-	g, err := sealer(d.Salt)
+	sealed, err := seal(f.key, name, value)
 	if err != nil {
 		return err
 	}
-	nonce := make([]byte, g.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return err
-	}
-	d.Values[name] = base64.StdEncoding.EncodeToString(g.Seal(nonce, nonce, []byte(value), []byte(name)))
+	d.Values[name] = sealed
 	if err := f.save(d); err != nil {
 		return err
 	}
+	f.writeMarker()
+	return nil
+}
+
+// writeMarker records that this data directory's secrets are in the file.
+func (f *FileSecrets) writeMarker() {
 	if f.marker != "" {
 		if b, err := os.ReadFile(f.marker); err != nil || strings.TrimSpace(string(b)) == "" {
 			_ = writeFileAtomic(f.marker, []byte(BackendFile+"\n"))
 		}
 	}
-	return nil
 }
 
 // Delete removes the secret name.

@@ -106,6 +106,7 @@ func TestFileSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withPassphrase(t, s)
 	if s.Backend() != BackendFile {
 		t.Fatal(s.Backend())
 	}
@@ -129,8 +130,9 @@ func TestFileSecrets(t *testing.T) {
 			t.Fatalf("left %s", e.Name())
 		}
 	}
-	// A new handle reads what the first wrote.
+	// A new handle reads what the first wrote, once unlocked.
 	s2, _ := OpenSecrets(dir, ModeFile)
+	withPassphrase(t, s2)
 	if v, err := s2.Get("other"); err != nil || v != "ü ñ 🔑" {
 		t.Fatalf("%q %v", v, err)
 	}
@@ -157,6 +159,7 @@ func TestFileSecretsLoosePermissions(t *testing.T) {
 	}
 	dir := t.TempDir()
 	s, _ := OpenSecrets(dir, ModeFile)
+	withPassphrase(t, s)
 	if err := s.Set(SecretAPIKey, "k"); err != nil {
 		t.Fatal(err)
 	}
@@ -250,6 +253,7 @@ func TestOpenSecretsAuto(t *testing.T) {
 	if err != nil || s2.Backend() != BackendFile {
 		t.Fatalf("%v %v", s2, err)
 	}
+	withPassphrase(t, s2)
 	if err := s2.Set(SecretAPIKey, "f"); err != nil {
 		t.Fatal(err)
 	}
@@ -266,6 +270,7 @@ func TestOpenSecretsAuto(t *testing.T) {
 
 func TestEncryptionKeyHelper(t *testing.T) {
 	s, _ := OpenSecrets(t.TempDir(), ModeFile)
+	withPassphrase(t, s)
 	// An existing database without its key: never invent one.
 	if _, _, err := EncryptionKey(s, true); !errors.Is(err, ErrWrongKey) {
 		t.Fatalf("existing db, no key: %v", err)
@@ -294,5 +299,33 @@ func TestEncryptionKeyHelper(t *testing.T) {
 	}
 	if _, _, err := EncryptionKey(s, false); !errors.Is(err, ErrWrongKey) {
 		t.Fatalf("malformed key, new db: %v", err)
+	}
+}
+
+// testPassphrase opens every secrets file of the tests; they derive its key with small Argon2id
+// parameters (the parameters are the file's own: the app's are NewKDF's).
+const testPassphrase = "correct horse battery staple"
+
+func init() { NewKDF.Time, NewKDF.MemoryKiB = 1, 256 }
+
+// withPassphrase creates a file secrets store with testPassphrase, or unlocks it. Others are left.
+func withPassphrase(t testing.TB, s Secrets) {
+	t.Helper()
+	f, ok := s.(*FileSecrets)
+	if !ok {
+		return
+	}
+	st, err := f.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch st {
+	case FileMissing, FileLegacy:
+		err = f.Create(testPassphrase)
+	case FileLocked:
+		err = f.Unlock(testPassphrase)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -385,6 +385,7 @@ func TestEncryptedAtRest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			withPassphrase(t, sec)
 			apiKey := "hsp_live_4f9c2a7e1b8d4c6fa0e3b5d7c9f1a2e4"
 			if err := sec.Set(SecretAPIKey, apiKey); err != nil {
 				t.Fatal(err)

@@ -66,8 +66,11 @@ func (f *connectionForm) row() fyne.CanvasObject {
 
 // keyWhere says where a saved API key is kept.
 func (u *UI) keyWhere() string {
-	if u.deps.Keys != nil && u.deps.Keys.InFile() {
-		return lang.L("No OS keyring: the key is kept in a file only you can read, never in the settings file.")
+	switch k := u.deps.Keys; {
+	case k != nil && k.InMemory():
+		return lang.L("No OS keyring and no passphrase: the key is kept for this session only.")
+	case k != nil && k.InFile():
+		return lang.L("No OS keyring: the key is sealed under your passphrase in a file only you can read, never in the settings file.")
 	}
 	return lang.L("The key is kept in the OS keyring, never in the settings file.")
 }
@@ -425,18 +428,24 @@ func (s *settingsDialog) onSave() {
 		s.finish(p, "", reconnect)
 		return
 	}
-	s.save.Disable()
-	s.cancel.Disable()
-	s.conn.async(func(context.Context) {
-		err := s.ui.saveKey(key)
-		fyne.Do(func() {
-			s.save.Enable()
-			s.cancel.Enable()
-			if err != nil {
-				s.fail(err, 0)
-				return
-			}
-			s.finish(p, key, reconnect)
+	s.ui.choosePassphraseThen(func(err error) {
+		if err != nil {
+			s.fail(err, 0)
+			return
+		}
+		s.save.Disable()
+		s.cancel.Disable()
+		s.conn.async(func(context.Context) {
+			err := s.ui.saveKey(key)
+			fyne.Do(func() {
+				s.save.Enable()
+				s.cancel.Enable()
+				if err != nil {
+					s.fail(err, 0)
+					return
+				}
+				s.finish(p, key, reconnect)
+			})
 		})
 	})
 }

@@ -43,7 +43,10 @@ func (f *fakeKeys) SetAPIKey(key string) error {
 	return nil
 }
 
-func (f *fakeKeys) InFile() bool { return false }
+func (f *fakeKeys) InFile() bool               { return false }
+func (f *fakeKeys) InMemory() bool             { return false }
+func (f *fakeKeys) NeedsPassphrase() bool      { return false }
+func (f *fakeKeys) SetPassphrase(string) error { return nil }
 
 func (f *fakeKeys) apiKey() string {
 	f.mu.Lock()

@@ -32,7 +32,8 @@ func ShowWrongKey(a fyne.App, dir string, cause error, startAfresh func()) {
 	fresh.Importance = widget.WarningImportance
 	w.SetContent(container.NewPadded(container.NewBorder(nil, container.NewHBox(quit, fresh), nil, nil, container.NewVBox(text, detail))))
 	w.Resize(fyne.NewSize(620, 300))
-	w.SetMaster()
+	// Not the master window (closing that quits the app even after the main window opened).
+	w.SetCloseIntercept(a.Quit)
 	w.Show()
 }
 

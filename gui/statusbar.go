@@ -34,9 +34,13 @@ func newStatusBar(u *UI) *statusBar {
 	for _, l := range []*widget.Label{b.mode, b.synced, b.keyNote, b.balance} {
 		l.SizeName = theme.SizeNameCaptionText
 	}
-	if u.deps.Keys != nil && u.deps.Keys.InFile() && !u.deps.Demo {
-		b.keyNote.SetText(lang.L("No OS keyring: the API key is kept in a file only you can read"))
+	switch k := u.deps.Keys; {
+	case k == nil || u.deps.Demo:
+	case k.InMemory():
+		b.keyNote.SetText(lang.L("No OS keyring and no passphrase: nothing is kept after you quit"))
 		b.keyNote.Importance = widget.WarningImportance
+	case k.InFile():
+		b.keyNote.SetText(lang.L("No OS keyring: your key and data are sealed under your passphrase"))
 	}
 	b.setConnecting()
 	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.keyNote, layout.NewSpacer(), b.balance)

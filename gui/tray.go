@@ -47,6 +47,12 @@ func (u *UI) SetupTray() {
 	u.refreshTray()
 }
 
+// NoTray is SetupTray on a desktop that shows no tray icons: closing the window quits (hiding it
+// would leave the app running where nobody can find it). UI goroutine.
+func (u *UI) NoTray() {
+	u.win.SetCloseIntercept(u.quit)
+}
+
 // setUnseen switches the tray icon to its badged form while a new code or delivery has not been
 // looked at. UI goroutine only.
 func (u *UI) setUnseen(on bool) {

@@ -97,8 +97,14 @@ type Clipboard interface {
 type KeyStore interface {
 	APIKey() (string, error)
 	SetAPIKey(key string) error
-	// InFile: no OS keyring, the key is in a file only the user can read.
+	// InFile: no OS keyring, the key is in a file sealed under the user's passphrase;
+	// InMemory: no keyring and no passphrase, kept for this session only.
 	InFile() bool
+	InMemory() bool
+	// NeedsPassphrase: one must be chosen (SetPassphrase, off the UI goroutine) before a key
+	// can be saved.
+	NeedsPassphrase() bool
+	SetPassphrase(passphrase string) error
 }
 
 // Deps are the services main.go builds and hands to the window.

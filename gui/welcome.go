@@ -126,6 +126,18 @@ func (w *welcomeDialog) saveAndConnect() {
 		return
 	}
 	w.errText.Hide()
+	u := w.ui
+	u.choosePassphraseThen(func(err error) {
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		w.connectWith(endpoint, key)
+	})
+}
+
+// connectWith tests the key, saves it and reconnects. UI goroutine only.
+func (w *welcomeDialog) connectWith(endpoint, key string) {
 	w.connect.Disable()
 	w.back.Disable()
 	w.conn.say(lang.L("Connecting…"), widget.MediumImportance)
