@@ -164,6 +164,10 @@ func (s *session) prepare() error {
 		client.WithAPIKey(s.key),
 		client.WithUserAgent("hstockplus/" + version),
 		client.WithRateLimit(5, 10),
+		client.WithLogf(log.Printf),
+		// A whole catalog on a slow link takes its time; every call still ends (the client's own
+		// bound is 60 s by default, the poller's checks keep it).
+		client.WithCallTimeout(2 * time.Minute),
 	}
 	if s.cfg.lang != "" {
 		s.opts = append(s.opts, client.WithLang(s.cfg.lang))

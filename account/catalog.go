@@ -15,6 +15,8 @@ type Catalog struct {
 	Rows    []client.Service
 	Fetched time.Time
 	Diff    *ServiceDiff
+	// Skipped: rows of the answer that could not be read (left out, and logged).
+	Skipped client.SkipReport
 }
 
 // ErrNoSavedCopy: nothing of that kind was ever saved.
@@ -34,16 +36,23 @@ func (s *Service) SavedCatalog() (Catalog, error) {
 // changed since the last one. A failed save is logged: the download is still returned.
 func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
 	now := s.clock.Now()
-	rows, err := s.api.AllServices(ctx, client.ServicesParams{}, 0, nil)
+	rows, skipped, err := s.api.AllServices(ctx, client.ServicesParams{}, 0, nil)
 	s.observe(err)
 	if err != nil {
 		return Catalog{}, err
 	}
+	if skipped.Rows > 0 {
+		s.logf("catalog: %s", skipped)
+	}
 	if _, err := s.store.SaveServices(s.Lang(), now, rows); err != nil {
 		s.logf("catalog: not saved for offline use: %v", err)
-		return Catalog{Rows: rows, Fetched: now}, nil
+		return Catalog{Rows: rows, Fetched: now, Skipped: skipped}, nil
 	}
-	return Catalog{Rows: rows, Fetched: now, Diff: s.serviceDiff()}, nil
+	c := Catalog{Rows: rows, Fetched: now, Skipped: skipped}
+	if skipped.Rows == 0 { // skipped rows would read as removed ones
+		c.Diff = s.serviceDiff()
+	}
+	return c, nil
 }
 
 func (s *Service) serviceDiff() *ServiceDiff {

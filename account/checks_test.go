@@ -126,8 +126,8 @@ func TestCheckNumberNowCodeFromStatus(t *testing.T) {
 	}
 	svc := newService(t, st, api, clk, nil)
 	rec := record(svc)
-	if out, _, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: "p"}, "Proj", dec("0.20")); out != Placed {
-		t.Fatal(out, err)
+	if r, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: "p"}, "Proj", dec("0.20")); r.Outcome != Placed {
+		t.Fatal(r.Outcome, err)
 	}
 	for range 2 {
 		if err := svc.CheckNumberNow(ctx, 11); err != nil {

@@ -78,9 +78,9 @@ func (f *fakeAPI) Balance(context.Context) (*client.Balance, error) {
 	return f.balance()
 }
 
-func (f *fakeAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
+func (f *fakeAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error) {
 	f.count("services")
-	return nil, errNotFaked
+	return nil, client.SkipReport{}, errNotFaked
 }
 
 func (f *fakeAPI) Shops(context.Context, int, int) (*client.ShopsPage, error) {

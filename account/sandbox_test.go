@@ -59,7 +59,8 @@ func TestSandboxCodeIsAnnouncedOnce(t *testing.T) {
 	svc.Subscribe(alerts.Handle)
 	rec := record(svc)
 
-	out, nums, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID, Quantity: 1}, env.project.Name, env.project.Price)
+	rented, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID, Quantity: 1}, env.project.Name, env.project.Price)
+	out, nums := rented.Outcome, rented.Numbers
 	if err != nil || out != Placed || len(nums) != 1 {
 		t.Fatalf("RentNumbers = %v, %v, %v", out, nums, err)
 	}
@@ -149,7 +150,8 @@ func TestSandboxSpendOutcomes(t *testing.T) {
 		env := newSandbox(t, clk, "0.00")
 		st := memStore(t, clk)
 		svc := newService(t, st, env.api, clk, nil)
-		out, nums, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID}, "x", env.project.Price)
+		rented, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID}, "x", env.project.Price)
+		out, nums := rented.Outcome, rented.Numbers
 		if out != NotPlaced || len(nums) != 0 || !errors.Is(err, client.ErrInsufficientBalance) || !errors.Is(err, client.ErrNotSent) {
 			t.Fatalf("RentNumbers = %v, %v, %v; want NotPlaced, insufficient balance", out, nums, err)
 		}
@@ -169,7 +171,8 @@ func TestSandboxSpendOutcomes(t *testing.T) {
 		w := &fakeWatcher{}
 		svc.Attach(w)
 		env.sb.SetFaults(sandbox.Faults{DropAfterCommit: 1})
-		out, nums, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID}, "x", env.project.Price)
+		rented, err := svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: env.project.ProjectID}, "x", env.project.Price)
+		out, nums := rented.Outcome, rented.Numbers
 		env.sb.SetFaults(sandbox.Faults{})
 		if out != Unconfirmed || len(nums) != 0 || !errors.Is(err, client.ErrOutcomeUnknown) {
 			t.Fatalf("RentNumbers = %v, %v, %v; want Unconfirmed", out, nums, err)

@@ -37,7 +37,7 @@ import (
 type API interface {
 	Lang() string
 	Balance(ctx context.Context) (*client.Balance, error)
-	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, error)
+	AllServices(ctx context.Context, p client.ServicesParams, pageSize int, progress func(done, total int)) ([]client.Service, client.SkipReport, error)
 	Shops(ctx context.Context, page, limit int) (*client.ShopsPage, error)
 	Services(ctx context.Context, p client.ServicesParams) (*client.ServicesPage, error)
 	Inventory(ctx context.Context, service int64) (*client.Inventory, error)

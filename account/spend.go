@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
@@ -88,9 +89,24 @@ func (s *Service) publishSpend(id uint64) {
 	s.publish(ev)
 }
 
-// PlaceOrder journals an order, sends it once and records what became of it. It returns the
-// order id when placed.
-func (s *Service) PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (Outcome, int64, error) {
+// Placement is what became of an order.
+type Placement struct {
+	Outcome Outcome
+	Order   int64 // the order id, when placed
+	// Warning is what the server said besides placing it ("Order created, e-mail notification
+	// failed"): an order id in the answer means placed, whatever else it says.
+	Warning string
+}
+
+// Rental is what became of an SMS purchase.
+type Rental struct {
+	Outcome Outcome
+	Numbers []SMSNumber
+	Warning string // what the server said besides (some numbers may have come without an id)
+}
+
+// PlaceOrder journals an order, sends it once and records what became of it.
+func (s *Service) PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (Placement, error) {
 	var res *client.AddResult
 	out, err := s.spendOnce("order",
 		func() (cache.Spend, error) { return s.store.BeginAdd(req, label, estimate) },
@@ -108,15 +124,18 @@ func (s *Service) PlaceOrder(ctx context.Context, req client.AddRequest, label s
 			return err
 		})
 	if out == Placed {
-		return out, res.Order, nil
+		if res.Warning != "" {
+			s.logf("order: #%d placed, and HstockPlus said: %s", res.Order, res.Warning)
+		}
+		return Placement{Outcome: out, Order: res.Order, Warning: res.Warning}, nil
 	}
-	return out, 0, err
+	return Placement{Outcome: out}, err
 }
 
 // RentNumbers journals an SMS purchase, sends it once and records what became of it: like
 // PlaceOrder, it never sends twice, and a lost answer leaves an unconfirmed journal entry. It
 // returns the numbers rented.
-func (s *Service) RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (Outcome, []SMSNumber, error) {
+func (s *Service) RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (Rental, error) {
 	var orders []client.SMSOrder
 	var nums []SMSNumber
 	out, err := s.spendOnce("SMS purchase",
@@ -137,7 +156,13 @@ func (s *Service) RentNumbers(ctx context.Context, req client.AddSMSRequest, lab
 			}
 			return err
 		})
-	return out, nums, err
+	var warnings []string
+	for _, o := range orders {
+		if o.Warning != "" && !slices.Contains(warnings, o.Warning) {
+			warnings = append(warnings, o.Warning)
+		}
+	}
+	return Rental{Outcome: out, Numbers: nums, Warning: strings.Join(warnings, " ")}, err
 }
 
 // MarkNotPlaced settles an unconfirmed journal entry as not placed, on the user's word after

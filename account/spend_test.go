@@ -49,7 +49,8 @@ func TestPlaceOrderJournalsBeforeSending(t *testing.T) {
 		return &client.AddResult{Order: 4242}, nil
 	}
 
-	out, id, err := svc.PlaceOrder(context.Background(), req, "Likes", dec("1.50"))
+	placed, err := svc.PlaceOrder(context.Background(), req, "Likes", dec("1.50"))
+	out, id := placed.Outcome, placed.Order
 	if err != nil || out != Placed || id != 4242 {
 		t.Fatalf("PlaceOrder = %v, %d, %v; want Placed, 4242, nil", out, id, err)
 	}
@@ -97,7 +98,8 @@ func TestPlaceOrderRefusedIsNotPlaced(t *testing.T) {
 	svc.Attach(w)
 	rec := record(svc)
 
-	out, id, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+	placed, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+	out, id := placed.Outcome, placed.Order
 	if out != NotPlaced || id != 0 || !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrInsufficientBalance) {
 		t.Fatalf("PlaceOrder = %v, %d, %v; want NotPlaced with the refusal", out, id, err)
 	}
@@ -136,7 +138,8 @@ func TestPlaceOrderLostAnswerIsUnconfirmedNeverResent(t *testing.T) {
 			svc.Attach(w)
 			rec := record(svc)
 
-			out, id, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+			placed, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+			out, id := placed.Outcome, placed.Order
 			if out != Unconfirmed || id != 0 || err == nil {
 				t.Fatalf("PlaceOrder = %v, %d, %v; want Unconfirmed", out, id, err)
 			}
@@ -174,7 +177,8 @@ func TestPlaceOrderNotJournaledIsNotSent(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+	placed, err := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1"))
+	out := placed.Outcome
 	if out != NotPlaced || !errors.Is(err, ErrNotJournaled) || !errors.Is(err, cache.ErrClosed) {
 		t.Fatalf("PlaceOrder on a closed store = %v, %v", out, err)
 	}
@@ -184,7 +188,8 @@ func TestPlaceOrderNotJournaledIsNotSent(t *testing.T) {
 	if n := len(rec.all()); n != 0 {
 		t.Fatalf("%d events announced", n)
 	}
-	out, nums, err := svc.RentNumbers(context.Background(), client.AddSMSRequest{ProjectID: "p"}, "x", dec("1"))
+	rented, err := svc.RentNumbers(context.Background(), client.AddSMSRequest{ProjectID: "p"}, "x", dec("1"))
+	out, nums := rented.Outcome, rented.Numbers
 	if out != NotPlaced || len(nums) != 0 || !errors.Is(err, ErrNotJournaled) || api.n("add_sms") != 0 {
 		t.Fatalf("RentNumbers on a closed store = %v, %v, %v (sent %d)", out, nums, err, api.n("add_sms"))
 	}
@@ -226,7 +231,8 @@ func TestRentNumbersOutcomes(t *testing.T) {
 			svc.Attach(w)
 			rec := record(svc)
 
-			out, nums, err := svc.RentNumbers(context.Background(), req, "Telegram", dec("0.40"))
+			rented, err := svc.RentNumbers(context.Background(), req, "Telegram", dec("0.40"))
+			out, nums := rented.Outcome, rented.Numbers
 			if out != c.out || (c.err == nil) != (err == nil) || (c.err != nil && !errors.Is(err, c.err)) {
 				t.Fatalf("RentNumbers = %v, %v; want %v, %v", out, err, c.out, c.err)
 			}
@@ -274,12 +280,12 @@ func TestMarkNotPlaced(t *testing.T) {
 	svc.Attach(w)
 
 	api.add = func(client.AddRequest) (*client.AddResult, error) { return nil, lost("add") }
-	if out, _, _ := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1")); out != Unconfirmed {
-		t.Fatalf("setup: %v", out)
+	if r, _ := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "x", dec("1")); r.Outcome != Unconfirmed {
+		t.Fatalf("setup: %v", r.Outcome)
 	}
 	api.add = func(client.AddRequest) (*client.AddResult, error) { return &client.AddResult{Order: 9}, nil }
-	if out, _, _ := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "y", dec("1")); out != Placed {
-		t.Fatalf("setup: %v", out)
+	if r, _ := svc.PlaceOrder(context.Background(), client.AddRequest{Service: 1, Quantity: 1}, "y", dec("1")); r.Outcome != Placed {
+		t.Fatalf("setup: %v", r.Outcome)
 	}
 	unconf, _ := st.Spends(SpendUnconfirmed)
 	placed, _ := st.Spends(SpendPlaced)

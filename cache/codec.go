@@ -20,10 +20,23 @@ import (
 // and a row is its fields in declaration order: strings as uvarint length + bytes, integers as
 // zig-zag varints, booleans packed in one flags byte, money as (tag, coefficient, exponent) so the
 // scale survives ("0.50" stays "0.50"), float64 (a shop's rating, not money) as its 8 IEEE bytes.
-// A chunk of another version is refused (the snapshot is then reported absent and refetched: a
+// A chunk of an unknown version is refused (the snapshot is then reported absent and refetched: a
 // catalog is a cache). TestCodecCoversEveryField fails when a client model gains a field that the
 // codec would drop.
-const chunkVersion = 1
+//
+// Versions:
+//
+//	1  the first layout.
+//	2  a service's flags byte gains flagRateUnknown; an SMS project gains a flags byte
+//	   (flagPriceUnknown) after its price. Everything else is as in version 1.
+//
+// Chunks of version 1 still decode. They cannot tell a missing price from a price of exactly 0,
+// both written as the zero value (tag 0): such a price is read as unknown (RateUnknown,
+// PriceUnknown), never as a price of 0. ("0.00" has another tag and stays a known 0.)
+const chunkVersion = 2
+
+// minChunkVersion is the oldest version decodeChunk reads.
+const minChunkVersion = 1
 
 // chunkTarget is the encoded size at which a chunk is closed: small enough to stay inside
 // Badger's LSM tree (values under 1 MiB are), big enough that 100k rows are a few hundred keys.
@@ -82,6 +95,7 @@ type rbuf struct {
 	s   string
 	off int
 	err error
+	ver byte // the chunk's version
 }
 
 func (r *rbuf) fail() {
@@ -171,27 +185,29 @@ func (r *rbuf) f64() float64 {
 	return math.Float64frombits(u)
 }
 
-func (r *rbuf) dec() client.Decimal {
+// decTag reads a decimal (see wbuf.dec) and reports whether it was written as the zero value
+// (tag 0).
+func (r *rbuf) decTag() (client.Decimal, bool) {
 	switch r.byte1() {
 	case 0:
-		return client.Decimal{}
+		return client.Decimal{}, true
 	case 1:
 		c := r.varint()
 		e := r.varint()
 		if e < -maxExponent || e > maxExponent {
 			r.fail()
-			return client.Decimal{}
+			return client.Decimal{}, false
 		}
-		return client.NewDecimal(decimal.New(c, int32(e)))
+		return client.NewDecimal(decimal.New(c, int32(e))), false
 	case 2:
 		d, err := client.ParseDecimal(r.str())
 		if err != nil && r.err == nil {
 			r.err = err
 		}
-		return d
+		return d, false
 	default:
 		r.fail()
-		return client.Decimal{}
+		return client.Decimal{}, false
 	}
 }
 
@@ -207,7 +223,11 @@ const (
 	flagRefill = 1 << iota
 	flagCancel
 	flagAutoDelivery
+	flagRateUnknown // version 2
 )
+
+// flagPriceUnknown is the bit of an SMS project's flags byte (version 2).
+const flagPriceUnknown = 1
 
 func encService(w *wbuf, s *client.Service) {
 	w.str(s.ID)
@@ -230,6 +250,9 @@ func encService(w *wbuf, s *client.Service) {
 	if s.AutoDelivery {
 		f |= flagAutoDelivery
 	}
+	if s.RateUnknown {
+		f |= flagRateUnknown
+	}
 	w.byte1(f)
 	w.str(s.EntityType)
 	w.str(s.Description)
@@ -243,7 +266,8 @@ func decService(r *rbuf, s *client.Service) {
 	s.Type = r.str()
 	s.Category = r.str()
 	s.Subcategory = r.str()
-	s.Rate = r.dec()
+	rate, zeroTag := r.decTag()
+	s.Rate = rate
 	s.Min = r.varint()
 	s.Max = r.varint()
 	s.Stock = r.varint()
@@ -251,6 +275,11 @@ func decService(r *rbuf, s *client.Service) {
 	s.Refill = f&flagRefill != 0
 	s.Cancel = f&flagCancel != 0
 	s.AutoDelivery = f&flagAutoDelivery != 0
+	if r.ver >= 2 {
+		s.RateUnknown = f&flagRateUnknown != 0
+	} else {
+		s.RateUnknown = zeroTag
+	}
 	s.EntityType = r.str()
 	s.Description = r.str()
 	s.ImageURL = r.str()
@@ -304,13 +333,24 @@ var (
 			w.str(p.ProjectID)
 			w.str(p.Name)
 			w.dec(p.Price)
+			var f byte
+			if p.PriceUnknown {
+				f |= flagPriceUnknown
+			}
+			w.byte1(f)
 			w.str(p.CountryID)
 			w.str(p.CountryTitle)
 		},
 		dec: func(r *rbuf, p *client.SMSProject) {
 			p.ProjectID = r.str()
 			p.Name = r.str()
-			p.Price = r.dec()
+			price, zeroTag := r.decTag()
+			p.Price = price
+			if r.ver >= 2 {
+				p.PriceUnknown = r.byte1()&flagPriceUnknown != 0
+			} else {
+				p.PriceUnknown = zeroTag
+			}
 			p.CountryID = r.str()
 			p.CountryTitle = r.str()
 		},
@@ -348,7 +388,7 @@ func encodeChunks[T any](c *rowCodec[T], rows []T) [][]byte {
 // decodeChunk appends the rows of one chunk to dst.
 func decodeChunk[T any](c *rowCodec[T], chunk []byte, dst []T) ([]T, error) {
 	r := &rbuf{s: string(chunk)}
-	if v := r.byte1(); v != chunkVersion {
+	if r.ver = r.byte1(); r.ver < minChunkVersion || r.ver > chunkVersion {
 		return dst, errors.New("unknown chunk version")
 	}
 	if t := r.byte1(); t != c.tag {

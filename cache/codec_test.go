@@ -133,3 +133,56 @@ func FuzzDecodeChunk(f *testing.F) {
 		}
 	})
 }
+
+// TestCodecUnknownPrice: an unknown price survives a round trip, and chunks of version 1 (before
+// the flag existed) still decode, their zero-value prices read as unknown.
+func TestCodecUnknownPrice(t *testing.T) {
+	services := []client.Service{
+		{Service: 1, RateUnknown: true},
+		{Service: 2, Rate: client.MustDecimal("0")},
+		{Service: 3, Rate: client.MustDecimal("0.00")},
+		{Service: 4, Rate: client.MustDecimal("0.50"), AutoDelivery: true, Refill: true},
+	}
+	got := roundTrip(t, servicesCodec, services)
+	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", services) {
+		t.Fatalf("services:\n got %#v\nwant %#v", got, services)
+	}
+	projects := []client.SMSProject{{ProjectID: "a", PriceUnknown: true}, {ProjectID: "b", Price: client.MustDecimal("0")},
+		{ProjectID: "c", Price: client.MustDecimal("0.5000"), CountryID: "us"}}
+	if got := roundTrip(t, smsProjectsCodec, projects); fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", projects) {
+		t.Fatalf("projects:\n got %#v\nwant %#v", got, projects)
+	}
+
+	// Version 1 of services: the same layout, without the flag.
+	old := services[1:]
+	chunk := encodeChunks(servicesCodec, old)[0]
+	chunk[0] = 1
+	rows, err := decodeChunk(servicesCodec, chunk, nil)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("v1 services: %v", err)
+	}
+	if !rows[0].RateUnknown || rows[1].RateUnknown || rows[2].RateUnknown || rows[2].Rate.String() != "0.50" || !rows[2].Refill {
+		t.Errorf("v1 services: %#v", rows)
+	}
+	// Version 1 of SMS projects: no flags byte.
+	w := &wbuf{}
+	w.byte1(1)
+	w.byte1(smsProjectsCodec.tag)
+	w.uvarint(2)
+	for _, p := range []client.SMSProject{{ProjectID: "z", Name: "Zero"}, {ProjectID: "p", Name: "P", Price: client.MustDecimal("0.5000"), CountryID: "us", CountryTitle: "United States"}} {
+		w.str(p.ProjectID)
+		w.str(p.Name)
+		w.dec(p.Price)
+		w.str(p.CountryID)
+		w.str(p.CountryTitle)
+	}
+	ps, err := decodeChunk(smsProjectsCodec, w.b, nil)
+	if err != nil || len(ps) != 2 || !ps[0].PriceUnknown || ps[1].PriceUnknown || ps[1].Price.String() != "0.5000" || ps[1].CountryTitle != "United States" {
+		t.Fatalf("v1 projects: %#v, %v", ps, err)
+	}
+	// A version from the future is refused.
+	chunk[0] = chunkVersion + 1
+	if _, err := decodeChunk(servicesCodec, chunk, nil); err == nil {
+		t.Error("a chunk of a later version decoded")
+	}
+}

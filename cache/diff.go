@@ -36,6 +36,7 @@ func (d Diff[T]) Empty() bool {
 type differ[T any] struct {
 	key   func(*T) string
 	price func(*T) client.Decimal
+	known func(*T) bool // the price is known (an unknown one is not a rise or a fall)
 	stock func(*T) int64
 }
 
@@ -47,6 +48,7 @@ var serviceDiffer = differ[client.Service]{
 		return "i" + s.ID
 	},
 	price: func(s *client.Service) client.Decimal { return s.Rate },
+	known: func(s *client.Service) bool { return s.PriceKnown() },
 	stock: func(s *client.Service) int64 { return s.Stock },
 }
 
@@ -59,6 +61,7 @@ var countryDiffer = differ[client.SMSCountry]{key: func(c *client.SMSCountry) st
 var projectDiffer = differ[client.SMSProject]{
 	key:   func(p *client.SMSProject) string { return p.ProjectID + "\x00" + p.CountryID },
 	price: func(p *client.SMSProject) client.Decimal { return p.Price },
+	known: func(p *client.SMSProject) bool { return p.PriceKnown() },
 }
 
 func diffSnapshots[T any](s *Store, c *rowCodec[T], lang, scope string, d differ[T]) (Diff[T], error) {
@@ -95,7 +98,7 @@ func diffRows[T any](out *Diff[T], old, cur []T, d differ[T]) {
 		}
 		seen[j] = true
 		o := &old[j]
-		if d.price != nil {
+		if d.price != nil && (d.known == nil || (d.known(o) && d.known(n))) {
 			switch d.price(o).Cmp(d.price(n).Decimal) {
 			case -1:
 				out.PriceUp = append(out.PriceUp, Change[T]{Old: *o, New: *n})

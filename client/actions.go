@@ -42,13 +42,31 @@ func (c *Client) langParams(action, override string) (url.Values, error) {
 }
 
 // Categories lists every category and its subcategories (translated when a lang is set; filters
-// still take the English names).
+// still take the English names). A category that does not decode is left out (see WithLogf).
 func (c *Client) Categories(ctx context.Context) ([]Category, error) {
-	params, err := c.langParams("categories", "")
+	const action = "categories"
+	params, err := c.langParams(action, "")
 	if err != nil {
 		return nil, err
 	}
-	return readAs(ctx, c, "categories", params, decodeCategories)
+	return readAs(ctx, c, action, params, func(b []byte) ([]Category, error) {
+		rows, rep, err := decodeCategoriesReport(b)
+		c.noteSkipped(action, &rep)
+		return rows, err
+	})
+}
+
+// noteSkipped logs the rows a list answer left out, with a short excerpt of each (sanitised,
+// key scrubbed), and drops the excerpts from the report.
+func (c *Client) noteSkipped(action string, rep *SkipReport) {
+	if rep.Rows == 0 {
+		return
+	}
+	c.logf("hstockplus: %s: %s", action, c.redact.clean(rep.String(), maxCauseRunes))
+	for _, raw := range rep.raw {
+		c.logf("hstockplus: %s: a row left out: %s", action, c.redact.clean(raw, maxRawRowBytes))
+	}
+	rep.raw = nil
 }
 
 // Shops lists active shops. page and limit are sent when positive (server defaults 1 and 20).
@@ -64,11 +82,19 @@ func (c *Client) Shops(ctx context.Context, page, limit int) (*ShopsPage, error)
 	if limit > 0 {
 		params.Set("limit", strconv.Itoa(limit))
 	}
-	return readAs(ctx, c, action, params, decodeShopsPage)
+	return readAs(ctx, c, action, params, func(b []byte) (*ShopsPage, error) {
+		pg, err := decodeShopsPage(b)
+		if pg != nil {
+			c.noteSkipped(action, &pg.Skipped)
+		}
+		return pg, err
+	})
 }
 
 // Services lists catalogue rows (SMM services and products). With p.Limit 0 every row comes back
-// in one answer.
+// in one answer. Rows that do not decode (a value out of range, an invalid amount) are left out
+// and counted in the page's Skipped; an answer whose every row is bad fails with
+// ErrMalformedResponse.
 func (c *Client) Services(ctx context.Context, p ServicesParams) (*ServicesPage, error) {
 	return c.catalogPage(ctx, "services", p)
 }
@@ -86,7 +112,11 @@ func (c *Client) catalogPage(ctx context.Context, action string, p ServicesParam
 		return nil, err
 	}
 	return readAs(ctx, c, action, params, func(b []byte) (*ServicesPage, error) {
-		return decodeServicesPage(b, action)
+		pg, err := decodeServicesPage(b, action)
+		if pg != nil {
+			c.noteSkipped(action, &pg.Skipped)
+		}
+		return pg, err
 	})
 }
 
@@ -150,12 +180,15 @@ func setIf(v url.Values, key, value string) {
 // page after page of pageSize rows until the last page, calling progress (if not nil) after each
 // with the rows so far and the total the server reports; rows seen on an earlier page (the
 // catalogue may shift while paging) are kept once. Any failed page fails the whole call.
-func (c *Client) AllServices(ctx context.Context, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, error) {
+//
+// Rows that do not decode are left out, not fatal: the SkipReport counts them over all pages,
+// with the first few reasons (show it: "3 rows left out"); its zero value means none.
+func (c *Client) AllServices(ctx context.Context, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, SkipReport, error) {
 	return c.allRows(ctx, "services", p, pageSize, progress)
 }
 
 // AllProducts is AllServices for the products action.
-func (c *Client) AllProducts(ctx context.Context, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, error) {
+func (c *Client) AllProducts(ctx context.Context, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, SkipReport, error) {
 	p.EntityType = ""
 	return c.allRows(ctx, "products", p, pageSize, progress)
 }
@@ -163,20 +196,20 @@ func (c *Client) AllProducts(ctx context.Context, p ServicesParams, pageSize int
 // maxCatalogPages bounds paging against a server whose pagination never ends.
 const maxCatalogPages = 100_000
 
-func (c *Client) allRows(ctx context.Context, action string, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, error) {
+func (c *Client) allRows(ctx context.Context, action string, p ServicesParams, pageSize int, progress func(done, total int)) ([]Service, SkipReport, error) {
 	if pageSize < 0 {
-		return nil, invalidArg(action, "page size must not be negative")
+		return nil, SkipReport{}, invalidArg(action, "page size must not be negative")
 	}
 	if pageSize == 0 {
 		p.Page, p.Limit = 0, 0
 		pg, err := c.catalogPage(ctx, action, p)
 		if err != nil {
-			return nil, err
+			return nil, SkipReport{}, err
 		}
 		if progress != nil {
 			progress(len(pg.Services), len(pg.Services))
 		}
-		return pg.Services, nil
+		return pg.Services, pg.Skipped, nil
 	}
 
 	type rowKey struct {
@@ -185,16 +218,18 @@ func (c *Client) allRows(ctx context.Context, action string, p ServicesParams, p
 	}
 	seen := make(map[rowKey]struct{})
 	var all []Service
+	var skipped SkipReport
 	p.Limit = pageSize
 	for page := 1; ; page++ {
 		if page > maxCatalogPages {
-			return nil, &TransportError{Action: action, Err: malformed(action, errors.New("pagination does not end"))}
+			return nil, SkipReport{}, &TransportError{Action: action, Err: malformed(action, errors.New("pagination does not end"))}
 		}
 		p.Page = page
 		pg, err := c.catalogPage(ctx, action, p)
 		if err != nil {
-			return nil, err
+			return nil, SkipReport{}, err
 		}
+		skipped.merge(pg.Skipped, "page "+strconv.Itoa(page)+": ")
 		added := 0
 		for _, s := range pg.Services {
 			if s.Service != 0 || s.ID != "" {
@@ -211,15 +246,16 @@ func (c *Client) allRows(ctx context.Context, action string, p ServicesParams, p
 		if progress != nil {
 			progress(len(all), total)
 		}
+		rows := len(pg.Services) + pg.Skipped.Rows // the page's size, rows left out included
 		switch {
-		case len(pg.Services) == 0, added == 0:
-			return all, nil // an empty page, or the same page again
-		case len(pg.Services) != pageSize:
-			return all, nil // a short last page, or a server that ignored the limit
+		case rows == 0, added == 0:
+			return all, skipped, nil // an empty page, or the same page again
+		case rows != pageSize:
+			return all, skipped, nil // a short last page, or a server that ignored the limit
 		case pg.TotalPages > 0 && page >= pg.TotalPages:
-			return all, nil
-		case pg.Total > 0 && len(all) >= pg.Total:
-			return all, nil
+			return all, skipped, nil
+		case pg.Total > 0 && len(all)+skipped.Rows >= pg.Total:
+			return all, skipped, nil
 		}
 	}
 }
@@ -246,6 +282,10 @@ func (c *Client) Balance(ctx context.Context) (*Balance, error) {
 // Add places an order. IT SPENDS MONEY and is never retried: every failure is a *SpendError
 // telling whether the order was certainly not placed (ErrNotSent) or may have been
 // (ErrOutcomeUnknown, then check before ordering again).
+//
+// An answer with an order id placed the order, at any HTTP status and even when it also carries
+// an error: the result is returned with a nil error and the server's text in Warning. Only a
+// refusal without an order id ("Insufficient balance", "Service not found", …) is ErrNotSent.
 func (c *Client) Add(ctx context.Context, r AddRequest) (*AddResult, error) {
 	const action = "add"
 	switch {
@@ -270,6 +310,7 @@ func (c *Client) Add(ctx context.Context, r AddRequest) (*AddResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	out.Warning = c.redact.clean(out.Warning, MaxWarningRunes)
 	return out, nil
 }
 
@@ -291,7 +332,11 @@ func (c *Client) SMSCountries(ctx context.Context) ([]SMSCountry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readAs(ctx, c, action, params, decodeSMSCountries)
+	return readAs(ctx, c, action, params, func(b []byte) ([]SMSCountry, error) {
+		rows, rep, err := decodeSMSCountriesReport(b)
+		c.noteSkipped(action, &rep)
+		return rows, err
+	})
 }
 
 // SMSProjects lists the projects numbers can receive codes for, in country if not empty.
@@ -302,11 +347,19 @@ func (c *Client) SMSProjects(ctx context.Context, country string) ([]SMSProject,
 		return nil, err
 	}
 	setIf(params, "country", country)
-	return readAs(ctx, c, action, params, decodeSMSProjects)
+	return readAs(ctx, c, action, params, func(b []byte) ([]SMSProject, error) {
+		rows, rep, err := decodeSMSProjectsReport(b)
+		c.noteSkipped(action, &rep)
+		return rows, err
+	})
 }
 
 // AddSMS orders phone numbers. IT SPENDS MONEY and is never retried: every failure is a
 // *SpendError, as for Add.
+//
+// The numbers the answer gives an order id for were placed and are returned, with a nil error,
+// even when the answer also carries an error (or rows without an order id): that text is then
+// each returned order's Warning, for the caller to show.
 func (c *Client) AddSMS(ctx context.Context, r AddSMSRequest) ([]SMSOrder, error) {
 	const action = "add_sms"
 	switch {
@@ -330,6 +383,9 @@ func (c *Client) AddSMS(ctx context.Context, r AddSMSRequest) ([]SMSOrder, error
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i := range out {
+		out[i].Warning = c.redact.clean(out[i].Warning, MaxWarningRunes)
 	}
 	return out, nil
 }

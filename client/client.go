@@ -3,9 +3,17 @@
 //
 // Every call is a form POST to one endpoint. Read calls are retried on network errors, 5xx, 429
 // and non-JSON bodies with capped exponential backoff and full jitter, honouring Retry-After.
-// Calls that spend money (Add, AddSMS) are sent at most once and fail with a *SpendError that
-// says whether the order was certainly not placed (ErrNotSent) or may have been
-// (ErrOutcomeUnknown). The API key never appears in an error.
+// Calls that spend money (Add, AddSMS) are sent at most once; an answer with an order id placed
+// the order (whatever else it says: see AddResult.Warning), and every failure is a *SpendError
+// that says whether the order was certainly not placed (ErrNotSent) or may have been
+// (ErrOutcomeUnknown). Every call has a total deadline (WithCallTimeout, default 60s). The API key
+// never appears in an error.
+//
+// Answers are read defensively: a body stops at the size cap while it streams (a compressed bomb
+// costs about the cap, see WithMaxBodyBytes); a UTF-8 byte order mark, or a PHP warning printed
+// before the JSON, is dropped (and logged, see WithLogf); keys are matched exactly, never
+// case-insensitively; a list row that does not decode is left out and reported (SkipReport), not
+// fatal; a missing price is unknown (Service.RateUnknown), not 0.
 package client
 
 import (
@@ -36,9 +44,12 @@ const (
 	DefaultUserAgent = "hstockplus/" + Version
 	// DefaultMaxBodyBytes caps a response body (a 100k-row catalogue is about 40 MB).
 	DefaultMaxBodyBytes int64 = 256 << 20
-	DefaultMaxAttempts        = 4
-	DefaultRetryBase          = 250 * time.Millisecond
-	DefaultRetryMax           = 10 * time.Second
+	// DefaultCallTimeout bounds every call, retries and waits included, even when the caller's
+	// context has no deadline; see WithCallTimeout.
+	DefaultCallTimeout = 60 * time.Second
+	DefaultMaxAttempts = 4
+	DefaultRetryBase   = 250 * time.Millisecond
+	DefaultRetryMax    = 10 * time.Second
 	// MaxRetryAfter is the longest Retry-After a read waits for before retrying; a longer one
 	// ends the retries and the *RateLimitError (or *TransportError) is returned.
 	MaxRetryAfter = 60 * time.Second
@@ -93,6 +104,9 @@ type Client struct {
 	retryMax      time.Duration
 	maxRetryAfter time.Duration
 	maxBody       int64
+	callTimeout   time.Duration // 0: none
+
+	logf func(format string, args ...any) // notes; never nil after New
 
 	// sleep waits d or until ctx ends; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -113,6 +127,8 @@ func New(opts ...Option) (*Client, error) {
 		retryMax:      DefaultRetryMax,
 		maxRetryAfter: MaxRetryAfter,
 		maxBody:       DefaultMaxBodyBytes,
+		callTimeout:   DefaultCallTimeout,
+		logf:          func(string, ...any) {},
 		sleep:         sleepCtx,
 	}
 	for _, opt := range opts {
@@ -291,6 +307,74 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
+// WithCallTimeout bounds each call (each request of AllServices' paging) as a whole, retries
+// and the waits between them included, so that a server that answers a byte at a time cannot
+// hold a call forever when the caller's context has no deadline (the caller's own deadline still
+// applies when it is sooner). Default DefaultCallTimeout; 0 removes the bound (the caller's context
+// alone then limits a call). A call that runs out fails with a *TransportError matching both
+// ErrCallTimeout and context.DeadlineExceeded; for Add and AddSMS that is ErrOutcomeUnknown once
+// the request may have left.
+func WithCallTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative call timeout", ErrInvalidArgument)
+		}
+		c.callTimeout = d
+		return nil
+	}
+}
+
+// WithLogf sets where the client writes notes about answers it accepted with repairs: text
+// before the JSON (a PHP warning), rows left out of a list (with a short excerpt of each). The
+// texts are sanitised, cut short and scrubbed of the API key. nil (the default) discards them.
+// logf may be called from several goroutines at once.
+func WithLogf(logf func(format string, args ...any)) Option {
+	return func(c *Client) error {
+		if logf == nil {
+			logf = func(string, ...any) {}
+		}
+		c.logf = logf
+		return nil
+	}
+}
+
+// callContext bounds one call by the call timeout.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.callTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, c.callTimeout, ErrCallTimeout)
+}
+
+// timedOut marks err as ErrCallTimeout and context.DeadlineExceeded when the call's own timeout
+// (not the caller's context) ended it. (The transport reports a context's cause, so the error may
+// carry ErrCallTimeout alone.)
+func timedOut(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || !errors.Is(context.Cause(ctx), ErrCallTimeout) {
+		return err
+	}
+	if errors.Is(err, ErrCallTimeout) && errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &callTimeoutError{err}
+}
+
+// callTimeoutError is a cause ended by the call timeout: it matches ErrCallTimeout and
+// context.DeadlineExceeded, and still unwraps to the cause.
+type callTimeoutError struct{ err error }
+
+func (e *callTimeoutError) Error() string {
+	msg := strings.TrimPrefix(e.err.Error(), "hstockplus: ")
+	if errors.Is(e.err, ErrCallTimeout) {
+		return msg
+	}
+	return strings.TrimPrefix(ErrCallTimeout.Error(), "hstockplus: ") + ": " + msg
+}
+
+func (e *callTimeoutError) Unwrap() []error {
+	return []error{ErrCallTimeout, context.DeadlineExceeded, e.err}
+}
+
 // Endpoint returns the API endpoint.
 func (c *Client) Endpoint() string { return c.endpoint }
 
@@ -368,31 +452,220 @@ func (c *Client) attempt(ctx context.Context, action, body string) (resp *respon
 	}
 	defer res.Body.Close()
 
-	b, err := readBody(res, c.maxBody)
-	if err != nil {
-		return nil, true, &TransportError{HTTPStatus: res.StatusCode, Action: action, Err: c.redact.err(fmt.Errorf("reading the body: %w", err)), network: true}
-	}
-	if int64(len(b)) > c.maxBody {
+	b, err := readBody(res.Body, res.ContentLength, c.maxBody)
+	switch {
+	case errors.Is(err, ErrBodyTooLarge):
 		return nil, true, &TransportError{
 			HTTPStatus: res.StatusCode, Action: action,
 			Err: fmt.Errorf("%w (over %d bytes)", ErrBodyTooLarge, c.maxBody),
 		}
+	case err != nil:
+		return nil, true, &TransportError{HTTPStatus: res.StatusCode, Action: action, Err: c.redact.err(fmt.Errorf("reading the body: %w", err)), network: true}
 	}
-	return &response{status: res.StatusCode, header: res.Header, body: b}, true, nil
+	doc, junk := jsonBody(b)
+	if len(junk) > 0 {
+		c.logf("hstockplus: %s: ignored %d bytes of text before the JSON answer: %s", action, len(junk), c.redact.clean(string(junk), maxJunkLogRunes))
+	}
+	return &response{status: res.StatusCode, header: res.Header, body: doc}, true, nil
 }
 
 // errLimiterDeadline: the client-side rate limiter would have to wait past the context's
 // deadline.
 var errLimiterDeadline = errors.New("client-side rate limit: waiting would pass the deadline")
 
-// readBody reads at most limit+1 bytes of the body, sized up front when the length is known.
-func readBody(res *http.Response, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if n := res.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + bytes.MinRead)
+// Sizes of readBody's buffers.
+const (
+	firstSegment = 16 << 10
+	maxSegment   = 8 << 20
+	// joinThreshold: a body of unknown length is read into segments of at most this many bytes
+	// in all, and then joined (twice its size, at most 120 MiB); one that grows past it is moved
+	// into a single buffer of limit bytes. Either way a body never costs more than limit + 64 MiB
+	// (plus the decompressor's few kilobytes of state).
+	joinThreshold = 60 << 20
+)
+
+// readBody reads a body of at most limit bytes; a longer one fails with ErrBodyTooLarge as soon
+// as byte limit+1 arrives, and nothing is read further. contentLength (-1: unknown) sizes the
+// buffer exactly when known. Memory never exceeds limit + 64 MiB (see joinThreshold): a body of
+// unknown length (a gzip-compressed answer: the transport inflates it) is read into segments of
+// growing size, never a doubling buffer, so a compressed bomb stops at the cap with about the cap
+// allocated, not twice or three times it. A full segment is followed by a one-byte probe read,
+// so that the end of the body never costs a segment of its own.
+func readBody(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	if contentLength > limit {
+		return nil, ErrBodyTooLarge
 	}
-	_, err := buf.ReadFrom(io.LimitReader(res.Body, limit+1))
-	return buf.Bytes(), err
+	var segs [][]byte
+	var held, capSum int64 // bytes in the full segments; capacity of all of them
+	newSeg := func(size int64) []byte {
+		size = min(size, limit-held)
+		sg := make([]byte, 0, size)
+		segs = append(segs, sg)
+		capSum += size
+		return sg
+	}
+	if contentLength >= 0 {
+		newSeg(contentLength)
+	} else {
+		newSeg(firstSegment)
+	}
+	var probe [1]byte
+	for {
+		cur := segs[len(segs)-1]
+		if len(cur) < cap(cur) {
+			n, err := r.Read(cur[len(cur):cap(cur)])
+			segs[len(segs)-1] = cur[:len(cur)+n]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// The segment is full: is there more?
+		held += int64(len(cur))
+		n, err := readSome(r, probe[:])
+		if n == 0 {
+			if err == io.EOF {
+				break
+			}
+			return nil, err
+		}
+		switch {
+		case held >= limit:
+			return nil, ErrBodyTooLarge
+		case contentLength >= 0:
+			return nil, errLongerThanAnnounced
+		}
+		next := min(max(held, firstSegment), maxSegment)
+		if capSum+next <= joinThreshold {
+			cur = newSeg(next)
+		} else {
+			// Past the threshold: one buffer of the greatest size allowed, filled in place.
+			big := make([]byte, 0, limit)
+			for _, sg := range segs {
+				big = append(big, sg...)
+			}
+			segs, held, capSum, cur = [][]byte{big}, 0, limit, big
+		}
+		segs[len(segs)-1] = append(cur, probe[0])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	last := segs[len(segs)-1]
+	if len(segs) == 1 {
+		return last, nil
+	}
+	total := 0
+	for _, sg := range segs {
+		total += len(sg)
+	}
+	out := make([]byte, 0, total)
+	for _, sg := range segs {
+		out = append(out, sg...)
+	}
+	return out, nil
+}
+
+// readSome reads into p until it gets a byte or an error (a Read may return 0, nil).
+func readSome(r io.Reader, p []byte) (int, error) {
+	for i := 0; i < 100; i++ {
+		if n, err := r.Read(p); n > 0 || err != nil {
+			return n, err
+		}
+	}
+	return 0, io.ErrNoProgress
+}
+
+// errLongerThanAnnounced: the body went on past its Content-Length.
+var errLongerThanAnnounced = errors.New("body longer than its Content-Length")
+
+// Bounds of jsonBody's search for a JSON document after leading text.
+const (
+	maxJunkBytes    = 16 << 10 // the document must start within the first 16 KiB
+	maxJunkTries    = 8        // candidate starts tried
+	maxJunkLogRunes = 300
+)
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// jsonBody finds the JSON document of an answer. Leading white space and UTF-8 byte order marks
+// are dropped. A body that then starts like an answer ('{' then a key or '}', '[' then an object,
+// string, array or ']') is the document: the decoder validates it, and a 40 MB catalogue is not
+// scanned once more here. Otherwise, when the body is not itself a JSON value (a PHP error_log
+// line starts with "[01-Dec-2026 10:00:00 UTC]", say), it may be text printed before the
+// JSON (a PHP warning or notice, say): the document is then the first '{' or '[' that starts a
+// line (or follows a tag's '>') within the first 16 KiB and runs, complete and valid, to the end
+// of the body; the text before it is returned as junk, for the log. When there is no such
+// document the body is returned as it came, for the not-JSON error to show.
+func jsonBody(b []byte) (doc, junk []byte) {
+	i := 0
+	for {
+		i = skipWS(b, i)
+		if !bytes.HasPrefix(b[i:], utf8BOM) {
+			break
+		}
+		i += len(utf8BOM)
+	}
+	if i >= len(b) {
+		return b, nil
+	}
+	if looksLikeAnswer(b, i) {
+		return b[i:], nil
+	}
+	if validDocument(b[i:]) {
+		return b[i:], nil
+	}
+	end := min(len(b), i+maxJunkBytes)
+	tries := 0
+	for p := i + 1; p < end; p++ {
+		if c := b[p]; c != '{' && c != '[' || !startsLine(b, p) {
+			continue
+		}
+		if tries++; tries > maxJunkTries {
+			break
+		}
+		if validDocument(b[p:]) {
+			return b[p:], bytes.TrimSpace(b[i:p])
+		}
+	}
+	return b, nil
+}
+
+// looksLikeAnswer reports whether b[i:] starts as an answer of the API does: an object, or an
+// array of objects, strings or arrays (or an empty one).
+func looksLikeAnswer(b []byte, i int) bool {
+	j := skipWS(b, i+1)
+	if j >= len(b) {
+		return false
+	}
+	switch b[i] {
+	case '{':
+		return b[j] == '"' || b[j] == '}'
+	case '[':
+		return b[j] == '{' || b[j] == '"' || b[j] == '[' || b[j] == ']'
+	}
+	return false
+}
+
+// startsLine reports whether b[p] is the first byte of a line (blanks before it allowed) or
+// follows the '>' of a tag.
+func startsLine(b []byte, p int) bool {
+	for p--; p >= 0; p-- {
+		switch b[p] {
+		case ' ', '\t':
+			continue
+		case '\n', '\r', '>':
+			return true
+		}
+		return false
+	}
+	return true
 }
 
 // isPreSendError reports whether err is of a kind that happens before any byte of a request is
@@ -500,6 +773,21 @@ func (c *Client) read(ctx context.Context, action string, params url.Values, dec
 	if c.key == "" {
 		return fmt.Errorf("%w (%s)", ErrMissingAPIKey, action)
 	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	return markTimeout(ctx, c.readLoop(ctx, action, params, decode))
+}
+
+// markTimeout marks the cause of a *TransportError that the call timeout ended.
+func markTimeout(ctx context.Context, err error) error {
+	var te *TransportError
+	if errors.As(err, &te) {
+		te.Err = timedOut(ctx, te.Err)
+	}
+	return err
+}
+
+func (c *Client) readLoop(ctx context.Context, action string, params url.Values, decode func([]byte) error) error {
 	body := c.form(action, params)
 	var lastErr error
 	var wait time.Duration // server-requested delay before the next attempt
@@ -607,12 +895,24 @@ func (c *Client) spend(ctx context.Context, action string, params url.Values, de
 	if c.key == "" {
 		return notSent(fmt.Errorf("%w (%s)", ErrMissingAPIKey, action))
 	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	resp, sent, err := c.attempt(ctx, action, c.form(action, params))
 	if err != nil {
+		err = markTimeout(ctx, err)
 		if sent {
 			return unknown(err)
 		}
 		return notSent(err)
+	}
+	// An answer that carries an order id placed the order, whatever its HTTP status and whatever
+	// else it says: {"order": 23501, "error": "Order created, e-mail notification failed"} is an
+	// order (the error's text becomes its Warning). Only an answer without one is a refusal.
+	var derr error
+	if k := jsonKind(resp.body); k == '{' || k == '[' {
+		if derr = decode(resp.body); derr == nil {
+			return nil
+		}
 	}
 	if err := c.interpret(action, resp); err != nil {
 		var ae *APIError
@@ -629,8 +929,11 @@ func (c *Client) spend(ctx context.Context, action string, params url.Values, de
 		}
 		return unknown(err)
 	}
-	if err := decode(resp.body); err != nil {
-		return unknown(c.decodeError(action, resp, err))
+	if derr == nil {
+		derr = decode(resp.body)
+	}
+	if derr != nil {
+		return unknown(c.decodeError(action, resp, derr))
 	}
 	return nil
 }

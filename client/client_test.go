@@ -240,7 +240,7 @@ func TestArgumentValidation(t *testing.T) {
 	_, errs["status 0"] = c.Status(ctx, 0)
 	_, errs["sms_code 0"] = c.SMSCode(ctx, -1)
 	_, errs["sms_status 0"] = c.SMSStatus(ctx, 0)
-	_, errs["all negative"] = c.AllServices(ctx, ServicesParams{}, -1, nil)
+	_, _, errs["all negative"] = c.AllServices(ctx, ServicesParams{}, -1, nil)
 	for name, err := range errs {
 		if !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("%s: %v", name, err)
@@ -576,7 +576,7 @@ func TestAllServices(t *testing.T) {
 	ctx := ctxT(t)
 
 	var calls [][2]int
-	all, err := c.AllServices(ctx, ServicesParams{Category: "Instagram", Page: 7, Limit: 9}, 0, func(d, tot int) { calls = append(calls, [2]int{d, tot}) })
+	all, _, err := c.AllServices(ctx, ServicesParams{Category: "Instagram", Page: 7, Limit: 9}, 0, func(d, tot int) { calls = append(calls, [2]int{d, tot}) })
 	if err != nil || len(all) != total || srv.count() != 1 {
 		t.Fatalf("pageSize 0: %d rows, %d requests, %v", len(all), srv.count(), err)
 	}
@@ -589,7 +589,7 @@ func TestAllServices(t *testing.T) {
 
 	calls = nil
 	before := srv.count()
-	all, err = c.AllServices(ctx, ServicesParams{}, 10, func(d, tot int) { calls = append(calls, [2]int{d, tot}) })
+	all, _, err = c.AllServices(ctx, ServicesParams{}, 10, func(d, tot int) { calls = append(calls, [2]int{d, tot}) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -612,7 +612,7 @@ func TestAllServices(t *testing.T) {
 		}
 	}
 	// AllProducts uses the products action.
-	if _, err := c.AllProducts(ctx, ServicesParams{EntityType: "smm"}, 0, nil); err != nil {
+	if _, _, err := c.AllProducts(ctx, ServicesParams{EntityType: "smm"}, 0, nil); err != nil {
 		// the fake answers "services" for everything: accepted for products too
 		t.Fatal(err)
 	}
@@ -625,14 +625,14 @@ func TestAllServicesStopsOnEndlessPagination(t *testing.T) {
 	// A server that ignores page and always answers the same full page.
 	srv := newFakeServer(t, answer(200, `{"services":[{"service":1},{"service":2}],"total":1000000,"total_pages":500000}`))
 	c, _ := newTestClient(t, srv.URL)
-	all, err := c.AllServices(ctxT(t), ServicesParams{}, 2, nil)
+	all, _, err := c.AllServices(ctxT(t), ServicesParams{}, 2, nil)
 	if err != nil || len(all) != 2 || srv.count() != 2 {
 		t.Fatalf("%d rows, %d requests, %v", len(all), srv.count(), err)
 	}
 	// A server that ignores limit: the first answer has everything.
 	srv2 := newFakeServer(t, answer(200, `{"services":[{"service":1},{"service":2},{"service":3}],"total":3}`))
 	c2, _ := newTestClient(t, srv2.URL)
-	all, err = c2.AllServices(ctxT(t), ServicesParams{}, 2, nil)
+	all, _, err = c2.AllServices(ctxT(t), ServicesParams{}, 2, nil)
 	if err != nil || len(all) != 3 || srv2.count() != 1 {
 		t.Fatalf("ignored limit: %d rows, %d requests, %v", len(all), srv2.count(), err)
 	}
@@ -646,7 +646,7 @@ func TestAllServicesStopsOnEndlessPagination(t *testing.T) {
 		_, _ = io.WriteString(w, `{"services":[{"service":1},{"service":2}],"total":4,"total_pages":2}`)
 	})
 	c3, _ := newTestClient(t, srv3.URL)
-	if _, err := c3.AllServices(ctxT(t), ServicesParams{}, 2, nil); err == nil {
+	if _, _, err := c3.AllServices(ctxT(t), ServicesParams{}, 2, nil); err == nil {
 		t.Fatal("a failed page was ignored")
 	}
 }

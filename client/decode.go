@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,29 +23,249 @@ func malformed(what string, err error) error {
 	return fmt.Errorf("%w: %s: %s", ErrMalformedResponse, what, strings.TrimPrefix(err.Error(), "json: "))
 }
 
-// listOf is a JSON list field that remembers whether it was present (null counts as present
-// and empty).
-type listOf[T any] struct {
-	V   []T
-	Set bool
+// decodeList decodes a JSON array of models (null is nil) through their UnmarshalJSON; any bad
+// element fails it.
+func decodeList[T any, PT interface {
+	*T
+	json.Unmarshaler
+}](b []byte) ([]T, error) {
+	if jsonKind(b) == 'n' {
+		return nil, nil
+	}
+	var out []T
+	end, err := eachElement(b, 0, func(v []byte) error {
+		var x T
+		if err := PT(&x).UnmarshalJSON(v); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err == nil && skipWS(b, end) != len(b) {
+		err = synErr(end, "data after the value")
+	}
+	return out, err
 }
 
-func (l *listOf[T]) UnmarshalJSON(b []byte) error {
-	l.Set = true
-	if jsonKind(b) == 'n' {
-		l.V = nil
-		return nil
+// SkipReport tells how many rows of a list answer were left out because they could not be
+// decoded (a value of the wrong type or out of range, an amount that is not one, a row that is not
+// an object), with the reasons for the first few. The rows that decoded are kept. Reasons never
+// quote a value from the answer: they name the row, its service number when it had one, and the
+// field.
+type SkipReport struct {
+	Rows    int      `json:"rows"`
+	Reasons []string `json:"reasons,omitempty"` // at most MaxSkipReasons
+
+	raw []string // the first few rows left out, cut short, for the client's log (see WithLogf)
+}
+
+// MaxSkipReasons bounds SkipReport.Reasons.
+const MaxSkipReasons = 5
+
+const (
+	maxSkipRaw     = 3   // rows kept for the log
+	maxRawRowBytes = 400 // of each
+)
+
+// String summarises the report: "" when nothing was left out.
+func (r SkipReport) String() string {
+	if r.Rows == 0 {
+		return ""
 	}
-	return json.Unmarshal(b, &l.V)
+	s := strconv.Itoa(r.Rows) + " row"
+	if r.Rows != 1 {
+		s += "s"
+	}
+	s += " left out"
+	if len(r.Reasons) > 0 {
+		s += ": " + strings.Join(r.Reasons, "; ")
+		if r.Rows > len(r.Reasons) {
+			s += "; …"
+		}
+	}
+	return s
+}
+
+// add records the row at index (0-based) left out for err.
+func (r *SkipReport) add(index int, row []byte, err error) {
+	r.Rows++
+	if len(r.Reasons) < MaxSkipReasons {
+		r.Reasons = append(r.Reasons, "row "+strconv.Itoa(index+1)+": "+strings.ReplaceAll(err.Error(), "hstockplus: ", ""))
+	}
+	if len(r.raw) < maxSkipRaw {
+		if len(row) > maxRawRowBytes {
+			row = row[:maxRawRowBytes]
+		}
+		r.raw = append(r.raw, string(row)) // a copy: the body is not kept alive
+	}
+}
+
+// merge adds o's rows and reasons to r, prefixing o's reasons (with "page 2: ", say).
+func (r *SkipReport) merge(o SkipReport, prefix string) {
+	r.Rows += o.Rows
+	for _, why := range o.Reasons {
+		if len(r.Reasons) >= MaxSkipReasons {
+			break
+		}
+		r.Reasons = append(r.Reasons, prefix+why)
+	}
+	for _, raw := range o.raw {
+		if len(r.raw) >= maxSkipRaw {
+			break
+		}
+		r.raw = append(r.raw, raw)
+	}
+}
+
+var errNullRow = errors.New("row is null")
+
+// decodeRows decodes the JSON array list (a whole value) row by row with dec, leaving out the
+// rows dec fails on and reporting them. A syntax error fails it: the answer is not JSON (a cut-off
+// body, say), not a list with a bad row. So does a list whose every row failed: that is an answer
+// of another shape, not a bad row.
+func decodeRows[T any](list []byte, dec func(row []byte, v *T) error) ([]T, SkipReport, error) {
+	var rep SkipReport
+	out := []T{}
+	n := 0
+	end, err := eachElement(list, 0, func(row []byte) error {
+		var v T
+		var err error
+		if jsonKind(row) == 'n' {
+			err = errNullRow
+		} else {
+			err = dec(row, &v)
+		}
+		if err != nil {
+			rep.add(n, row, err)
+		} else {
+			out = append(out, v)
+		}
+		n++
+		return nil
+	})
+	if err == nil && skipWS(list, end) != len(list) {
+		err = synErr(end, "data after the value")
+	}
+	if err != nil {
+		return nil, SkipReport{}, err
+	}
+	if len(out) == 0 && rep.Rows > 0 {
+		return nil, rep, errors.New(rep.Reasons[0])
+	}
+	return out, rep, nil
+}
+
+// unmarshalRow decodes a row through the model's UnmarshalJSON.
+func unmarshalRow[T any, PT interface {
+	*T
+	json.Unmarshaler
+}](row []byte, v *T) error {
+	return PT(v).UnmarshalJSON(row)
+}
+
+// decodeServiceRow decodes one catalogue row; its error names the service number when the row
+// had one before the bad field.
+func decodeServiceRow(row []byte, s *Service) error {
+	var w wireService
+	if err := decodeFields(row, w.field); err != nil {
+		if w.Service.Set {
+			return fmt.Errorf("service %d: %w", w.Service.V, err)
+		}
+		return err
+	}
+	*s = w.service()
+	return nil
+}
+
+// listIn returns the value of the first key of names that the object b has (keys matched
+// exactly; a key given twice: the last), with found false when it has none of them.
+func listIn(b []byte, names []string, also func(k, v []byte) error) (val []byte, found bool, err error) {
+	vals := make([][]byte, len(names))
+	end, err := eachMember(b, 0, func(k, v []byte) error {
+		for j, n := range names {
+			if string(k) == n {
+				vals[j] = v
+				return nil
+			}
+		}
+		if also != nil {
+			return also(k, v)
+		}
+		return nil
+	})
+	if err == nil && skipWS(b, end) != len(b) {
+		err = synErr(end, "data after the value")
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	for _, v := range vals {
+		if v != nil {
+			return v, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// decodeRowsIn decodes a list answer: a bare array, or an object with the list under one of
+// names (the first present wins; null is an empty list). also sees the envelope's other members.
+func decodeRowsIn[T any](b []byte, what string, names []string, also func(k, v []byte) error, dec func([]byte, *T) error) (rows []T, rep SkipReport, bare bool, err error) {
+	list := b
+	switch jsonKind(b) {
+	case '[':
+		bare = true
+	case '{':
+		v, found, err := listIn(b, names, also)
+		if err != nil {
+			return nil, rep, false, malformed(what, err)
+		}
+		if !found {
+			return nil, rep, false, malformed(what, errors.New("no list of rows"))
+		}
+		if jsonKind(v) == 'n' {
+			return []T{}, rep, false, nil
+		}
+		if jsonKind(v) != '[' {
+			return nil, rep, false, malformed(what, errors.New("the list of rows is not a list"))
+		}
+		list = v
+	default:
+		return nil, rep, false, malformed(what, errors.New("neither an object nor an array"))
+	}
+	rows, rep, err = decodeRows(list, dec)
+	if err != nil {
+		return nil, rep, bare, malformed(what, err)
+	}
+	return rows, rep, bare, nil
 }
 
 // pageWire is the pagination of an envelope, tolerant of numbers as strings.
 type pageWire struct {
-	Total       flexInt `json:"total"`
-	Page        flexInt `json:"page"`
-	Limit       flexInt `json:"limit"`
-	TotalPages  flexInt `json:"total_pages"`
-	TotalPages2 flexInt `json:"totalPages"`
+	Total       flexInt
+	Page        flexInt
+	Limit       flexInt
+	TotalPages  flexInt
+	TotalPages2 flexInt
+}
+
+// field decodes one member of an envelope if it is one of the pagination's.
+func (w *pageWire) field(k, v []byte) error {
+	var f *flexInt
+	switch string(k) {
+	case "total":
+		f = &w.Total
+	case "page":
+		f = &w.Page
+	case "limit":
+		f = &w.Limit
+	case "total_pages":
+		f = &w.TotalPages
+	case "totalPages":
+		f = &w.TotalPages2
+	default:
+		return nil
+	}
+	return fieldErr(k, f.UnmarshalJSON(v))
 }
 
 // page completes the pagination of an answer that carried n rows: a missing total is n, a
@@ -75,58 +296,86 @@ func (w pageWire) page(n int) Page {
 	return p
 }
 
-// decodeObject decodes a body that must be a JSON object.
-func decodeObject(b []byte, v any, what string) error {
+// decodeObject decodes a body that must be a JSON object through v's UnmarshalJSON.
+func decodeObject(b []byte, v json.Unmarshaler, what string) error {
 	if jsonKind(b) != '{' {
 		return malformed(what, errors.New("not a JSON object"))
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := v.UnmarshalJSON(b); err != nil {
 		return malformed(what, err)
 	}
 	return nil
+}
+
+// members returns the raw values of the named keys of the object b, matched exactly (a key given
+// twice: the last). With lenient, a key that only differs in case ("Error") is taken when the
+// exact one is absent. ok is false when b is not one valid JSON object.
+func members(b []byte, lenient bool, names ...string) (vals [][]byte, ok bool) {
+	vals = make([][]byte, len(names))
+	var folded [][]byte
+	if lenient {
+		folded = make([][]byte, len(names))
+	}
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	end, err := eachMember(b, i, func(k, v []byte) error {
+		for j, n := range names {
+			switch {
+			case string(k) == n:
+				vals[j] = v
+			case lenient && bytes.EqualFold(k, []byte(n)):
+				folded[j] = v
+			}
+		}
+		return nil
+	})
+	if err != nil || skipWS(b, end) != len(b) {
+		return nil, false
+	}
+	for j := range vals {
+		if vals[j] == nil && lenient {
+			vals[j] = folded[j]
+		}
+	}
+	return vals, true
 }
 
 // decodeErrorEnvelope reports whether body is an error answer and returns its message: an
 // object with a non-empty "error" that is a string, a number, an object (its "message") or true
 // (then the top-level "message"). "error": null, "", false are not errors. The message is raw:
 // the caller sanitises it.
+//
+// "error" is matched exactly; only when it is absent does a key spelled in another case
+// ("Error") count, so that an error is never missed and a variant never overrides the real key.
 func decodeErrorEnvelope(b []byte) (msg string, ok bool) {
-	if jsonKind(b) != '{' {
+	vals, valid := members(b, true, "error", "message")
+	if !valid || vals[0] == nil {
 		return "", false
 	}
-	var env struct {
-		Error   json.RawMessage `json:"error"`
-		Message json.RawMessage `json:"message"`
-	}
-	if err := json.Unmarshal(b, &env); err != nil || len(env.Error) == 0 {
-		return "", false
-	}
-	switch jsonKind(env.Error) {
+	errV, msgV := vals[0], vals[1]
+	switch jsonKind(errV) {
 	case 'n', 'f':
 		return "", false
 	case 't':
-		if m := rawText(env.Message); m != "" {
+		if m := rawText(msgV); m != "" {
 			return m, true
 		}
 		return "unspecified error", true
 	case '{':
-		var inner struct {
-			Message json.RawMessage `json:"message"`
-			Error   json.RawMessage `json:"error"`
-			Msg     json.RawMessage `json:"msg"`
-		}
-		if json.Unmarshal(env.Error, &inner) == nil {
-			for _, r := range []json.RawMessage{inner.Message, inner.Error, inner.Msg} {
+		if inner, ok := members(errV, true, "message", "error", "msg"); ok {
+			for _, r := range inner {
 				if m := rawText(r); m != "" {
 					return m, true
 				}
 			}
 		}
-		return compactJSON(env.Error), true
+		return compactJSON(errV), true
 	case '[':
-		return compactJSON(env.Error), true
+		return compactJSON(errV), true
 	default:
-		m := rawText(env.Error)
+		m := rawText(errV)
 		if strings.TrimSpace(m) == "" {
 			return "", false
 		}
@@ -135,7 +384,7 @@ func decodeErrorEnvelope(b []byte) (msg string, ok bool) {
 }
 
 // rawText returns the text of a JSON string or number, "" for anything else.
-func rawText(r json.RawMessage) string {
+func rawText(r []byte) string {
 	if len(r) == 0 {
 		return ""
 	}
@@ -146,7 +395,7 @@ func rawText(r json.RawMessage) string {
 	return s
 }
 
-func compactJSON(r json.RawMessage) string {
+func compactJSON(r []byte) string {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, r); err != nil {
 		return string(r)
@@ -154,122 +403,44 @@ func compactJSON(r json.RawMessage) string {
 	return buf.String()
 }
 
-// decodeCategories decodes {"categories": [...]} or a bare array.
+// decodeCategories decodes {"categories": [...]} (also "data") or a bare array. A category that
+// does not decode is left out and reported.
 func decodeCategories(b []byte) ([]Category, error) {
-	const what = "categories"
-	switch jsonKind(b) {
-	case '[':
-		var v []Category
-		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, malformed(what, err)
-		}
-		return v, nil
-	case '{':
-		var env struct {
-			Categories listOf[Category] `json:"categories"`
-			Data       listOf[Category] `json:"data"`
-		}
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		switch {
-		case env.Categories.Set:
-			return env.Categories.V, nil
-		case env.Data.Set:
-			return env.Data.V, nil
-		}
-		return nil, malformed(what, errors.New("no categories list"))
-	}
-	return nil, malformed(what, errors.New("neither an object nor an array"))
+	rows, _, err := decodeCategoriesReport(b)
+	return rows, err
+}
+
+func decodeCategoriesReport(b []byte) ([]Category, SkipReport, error) {
+	rows, rep, _, err := decodeRowsIn(b, "categories", []string{"categories", "data"}, nil, unmarshalRow[Category])
+	return rows, rep, err
 }
 
 // decodeServicesPage decodes a services or products answer: an envelope whose list is under key
 // ("services" or "products"; the other key and "data" are accepted too) with pagination, or a
-// bare array of rows (an older shape), which is one page holding everything.
+// bare array of rows (an older shape), which is one page holding everything. Rows that do not
+// decode are left out and counted in Skipped.
 func decodeServicesPage(b []byte, key string) (*ServicesPage, error) {
-	what := key
-	switch jsonKind(b) {
-	case '[':
-		// Rows decode as wireService, not through Service.UnmarshalJSON, which would scan every
-		// row once more: this matters for a 40 MB catalogue.
-		var rows []wireService
-		if err := json.Unmarshal(b, &rows); err != nil {
-			return nil, malformed(what, err)
-		}
-		return &ServicesPage{Services: services(rows), Page: pageWire{}.page(len(rows))}, nil
-	case '{':
-		// Not listOf here: its UnmarshalJSON would scan the whole list twice more. A pointer
-		// that null sets to nil and an absent key leaves alone tells the three cases apart.
-		var svc, prod, data []wireService
-		var env struct {
-			Services *[]wireService `json:"services"`
-			Products *[]wireService `json:"products"`
-			Data     *[]wireService `json:"data"`
-			pageWire
-		}
-		env.Services, env.Products, env.Data = &svc, &prod, &data
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		lists := []struct {
-			p *[]wireService
-			v []wireService
-		}{{env.Services, svc}, {env.Products, prod}, {env.Data, data}}
-		if key == "products" {
-			lists[0], lists[1] = lists[1], lists[0]
-		}
-		for _, l := range lists {
-			switch {
-			case l.p == nil: // null
-				return &ServicesPage{Services: []Service{}, Page: env.page(0)}, nil
-			case l.v != nil: // a list, maybe empty
-				return &ServicesPage{Services: services(l.v), Page: env.page(len(l.v))}, nil
-			}
-		}
-		return nil, malformed(what, errors.New("no list of rows"))
+	names := []string{"services", "products", "data"}
+	if key == "products" {
+		names[0], names[1] = names[1], names[0]
 	}
-	return nil, malformed(what, errors.New("neither an object nor an array"))
+	var pw pageWire
+	rows, rep, _, err := decodeRowsIn(b, key, names, pw.field, decodeServiceRow)
+	if err != nil {
+		return nil, err
+	}
+	return &ServicesPage{Services: rows, Page: pw.page(len(rows) + rep.Rows), Skipped: rep}, nil
 }
 
-// services converts decoded rows; the result is never nil.
-func services(rows []wireService) []Service {
-	out := make([]Service, len(rows))
-	for i := range rows {
-		out[i] = rows[i].service()
-	}
-	return out
-}
-
-// decodeShopsPage decodes {"shops": [...], "total", …} or a bare array.
+// decodeShopsPage decodes {"shops": [...], "total", …} (also "data") or a bare array. Shops that
+// do not decode are left out and counted in Skipped.
 func decodeShopsPage(b []byte) (*ShopsPage, error) {
-	const what = "shops"
-	switch jsonKind(b) {
-	case '[':
-		var rows []Shop
-		if err := json.Unmarshal(b, &rows); err != nil {
-			return nil, malformed(what, err)
-		}
-		return &ShopsPage{Shops: rows, Page: pageWire{}.page(len(rows))}, nil
-	case '{':
-		var env struct {
-			Shops listOf[Shop] `json:"shops"`
-			Data  listOf[Shop] `json:"data"`
-			pageWire
-		}
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		for _, l := range []*listOf[Shop]{&env.Shops, &env.Data} {
-			if l.Set {
-				if l.V == nil {
-					l.V = []Shop{}
-				}
-				return &ShopsPage{Shops: l.V, Page: env.page(len(l.V))}, nil
-			}
-		}
-		return nil, malformed(what, errors.New("no shops list"))
+	var pw pageWire
+	rows, rep, _, err := decodeRowsIn(b, "shops", []string{"shops", "data"}, pw.field, unmarshalRow[Shop])
+	if err != nil {
+		return nil, err
 	}
-	return nil, malformed(what, errors.New("neither an object nor an array"))
+	return &ShopsPage{Shops: rows, Page: pw.page(len(rows) + rep.Rows), Skipped: rep}, nil
 }
 
 // decodeInventory decodes an inventory object (SMM, product or older shape).
@@ -283,23 +454,19 @@ func decodeInventory(b []byte) (*Inventory, error) {
 
 // decodeBalance decodes {"balance": "100.00", "currency": "USD"}; balance is required.
 func decodeBalance(b []byte) (*Balance, error) {
-	var probe struct {
-		Balance json.RawMessage `json:"balance"`
-	}
-	if err := decodeObject(b, &probe, "balance"); err != nil {
+	var v Balance
+	if err := decodeObject(b, &v, "balance"); err != nil {
 		return nil, err
 	}
-	if k := jsonKind(probe.Balance); k == 0 || k == 'n' {
+	if vals, _ := members(b, false, "balance"); vals == nil || blankScalar(vals[0]) || jsonKind(vals[0]) == 0 {
 		return nil, malformed("balance", errors.New("no balance"))
-	}
-	var v Balance
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, malformed("balance", err)
 	}
 	return &v, nil
 }
 
-// decodeAddResult decodes {"order": 23501}; a positive order id is required.
+// decodeAddResult decodes {"order": 23501}; a positive order id is required. The order id is what
+// counts: an answer that also carries an "error" placed the order, and the error's text becomes
+// the Warning (raw: the client sanitises it).
 func decodeAddResult(b []byte) (*AddResult, error) {
 	var v AddResult
 	if err := decodeObject(b, &v, "add"); err != nil {
@@ -307,6 +474,9 @@ func decodeAddResult(b []byte) (*AddResult, error) {
 	}
 	if v.Order <= 0 {
 		return nil, malformed("add", errors.New("no order id"))
+	}
+	if msg, ok := decodeErrorEnvelope(b); ok {
+		v.Warning = msg
 	}
 	return &v, nil
 }
@@ -324,101 +494,80 @@ func decodeOrderStatus(b []byte) (*OrderStatus, error) {
 }
 
 // decodeSMSCountries decodes a bare array, or an envelope under countries/sms_countries/data.
+// Rows that do not decode are left out and reported.
 func decodeSMSCountries(b []byte) ([]SMSCountry, error) {
-	const what = "sms_countries"
-	switch jsonKind(b) {
-	case '[':
-		var v []SMSCountry
-		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, malformed(what, err)
-		}
-		return v, nil
-	case '{':
-		var env struct {
-			Countries    listOf[SMSCountry] `json:"countries"`
-			SMSCountries listOf[SMSCountry] `json:"sms_countries"`
-			Data         listOf[SMSCountry] `json:"data"`
-		}
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		for _, l := range []listOf[SMSCountry]{env.Countries, env.SMSCountries, env.Data} {
-			if l.Set {
-				return l.V, nil
-			}
-		}
-		return nil, malformed(what, errors.New("no countries list"))
-	}
-	return nil, malformed(what, errors.New("neither an object nor an array"))
+	rows, _, err := decodeSMSCountriesReport(b)
+	return rows, err
+}
+
+func decodeSMSCountriesReport(b []byte) ([]SMSCountry, SkipReport, error) {
+	rows, rep, _, err := decodeRowsIn(b, "sms_countries", []string{"countries", "sms_countries", "data"}, nil, unmarshalRow[SMSCountry])
+	return rows, rep, err
 }
 
 // decodeSMSProjects decodes a bare array, or an envelope under projects/sms_projects/data.
+// Rows that do not decode are left out and reported.
 func decodeSMSProjects(b []byte) ([]SMSProject, error) {
-	const what = "sms_projects"
-	switch jsonKind(b) {
-	case '[':
-		var v []SMSProject
-		if err := json.Unmarshal(b, &v); err != nil {
-			return nil, malformed(what, err)
-		}
-		return v, nil
-	case '{':
-		var env struct {
-			Projects    listOf[SMSProject] `json:"projects"`
-			SMSProjects listOf[SMSProject] `json:"sms_projects"`
-			Data        listOf[SMSProject] `json:"data"`
-		}
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		for _, l := range []listOf[SMSProject]{env.Projects, env.SMSProjects, env.Data} {
-			if l.Set {
-				return l.V, nil
-			}
-		}
-		return nil, malformed(what, errors.New("no projects list"))
-	}
-	return nil, malformed(what, errors.New("neither an object nor an array"))
+	rows, _, err := decodeSMSProjectsReport(b)
+	return rows, err
 }
 
-// decodeSMSOrders decodes {"orders": [...]}, a bare array or a single order object. At least one
-// order is required, each with a positive order id.
+func decodeSMSProjectsReport(b []byte) ([]SMSProject, SkipReport, error) {
+	rows, rep, _, err := decodeRowsIn(b, "sms_projects", []string{"projects", "sms_projects", "data"}, nil, unmarshalRow[SMSProject])
+	return rows, rep, err
+}
+
+// decodeSMSOrders decodes {"orders": [...]}, a bare array or a single order object. The orders
+// with a positive order id were placed and are returned; at least one is required. When the
+// answer also carries an "error", or some of its rows have no order id (or do not decode), every
+// returned order's Warning says so (raw: the client sanitises it).
 func decodeSMSOrders(b []byte) ([]SMSOrder, error) {
 	const what = "add_sms"
-	var orders []SMSOrder
-	switch jsonKind(b) {
-	case '[':
-		if err := json.Unmarshal(b, &orders); err != nil {
-			return nil, malformed(what, err)
-		}
-	case '{':
-		var env struct {
-			Orders listOf[SMSOrder] `json:"orders"`
-		}
-		if err := json.Unmarshal(b, &env); err != nil {
-			return nil, malformed(what, err)
-		}
-		if env.Orders.Set {
-			orders = env.Orders.V
-		} else {
+	var rows []SMSOrder
+	var rep SkipReport
+	var err error
+	if jsonKind(b) == '{' {
+		if vals, ok := members(b, false, "orders"); ok && vals[0] == nil {
+			// A single order object.
 			var one SMSOrder
-			if err := json.Unmarshal(b, &one); err != nil {
-				return nil, malformed(what, err)
+			if err := decodeObject(b, &one, what); err != nil {
+				return nil, err
 			}
-			orders = []SMSOrder{one}
-		}
-	default:
-		return nil, malformed(what, errors.New("neither an object nor an array"))
-	}
-	if len(orders) == 0 {
-		return nil, malformed(what, errors.New("no orders"))
-	}
-	for _, o := range orders {
-		if o.Order <= 0 {
-			return nil, malformed(what, errors.New("an order without an order id"))
+			rows = []SMSOrder{one}
 		}
 	}
-	return orders, nil
+	if rows == nil {
+		rows, rep, _, err = decodeRowsIn(b, what, []string{"orders"}, nil, unmarshalRow[SMSOrder])
+		if err != nil {
+			return nil, err
+		}
+	}
+	placed := rows[:0:0]
+	for _, o := range rows {
+		if o.Order > 0 {
+			placed = append(placed, o)
+		}
+	}
+	if len(placed) == 0 {
+		if len(rows) == 0 && rep.Rows == 0 {
+			return nil, malformed(what, errors.New("no orders"))
+		}
+		return nil, malformed(what, errors.New("an order without an order id"))
+	}
+	var notes []string
+	if msg, ok := decodeErrorEnvelope(b); ok {
+		notes = append(notes, msg)
+	}
+	if missing := len(rows) - len(placed) + rep.Rows; missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d numbers in the answer came without an order id", missing, len(rows)+rep.Rows))
+	}
+	if len(notes) > 0 {
+		w := strings.Join(notes, "; ")
+		for i := range placed {
+			placed[i].Warning = w
+		}
+	}
+	return placed, nil
 }
 
 // decodeSMSCode decodes an sms_code answer (code received, or waiting with a message).

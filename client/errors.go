@@ -67,6 +67,9 @@ var (
 	ErrInvalidArgument = errors.New("hstockplus: invalid argument")
 	// ErrMissingAPIKey: the client has no API key (see WithAPIKey); nothing was sent.
 	ErrMissingAPIKey = errors.New("hstockplus: no API key set")
+	// ErrCallTimeout: the call ran out of the client's call timeout (see WithCallTimeout). The
+	// error matches context.DeadlineExceeded too.
+	ErrCallTimeout = errors.New("hstockplus: the call took longer than the client's call timeout")
 )
 
 // errHTTPStatus is the cause of a *TransportError for an error status with a JSON body that

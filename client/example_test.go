@@ -22,13 +22,20 @@ func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	rows, err := c.AllServices(ctx, client.ServicesParams{Category: "Instagram"}, 0, nil)
+	rows, skipped, err := c.AllServices(ctx, client.ServicesParams{Category: "Instagram"}, 0, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	if skipped.Rows > 0 {
+		fmt.Println(skipped) // "2 rows left out: row 7 (service 12): min: value is not an integer; …"
+	}
 	for _, s := range rows {
-		fmt.Printf("%d %s: %s for 1000 (estimate)\n", s.Service, s.Name, s.EstimateCost(1000))
+		if cost, ok := s.EstimateCost(1000); ok {
+			fmt.Printf("%d %s: %s for 1000 (estimate)\n", s.Service, s.Name, cost)
+		} else {
+			fmt.Printf("%d %s: price unknown\n", s.Service, s.Name)
+		}
 	}
 }
 
@@ -51,7 +58,8 @@ func ExampleClient_Add() {
 func ExampleDecimal() {
 	rate := client.MustDecimal("0.50")
 	fmt.Println(rate)
-	fmt.Println(client.Service{Rate: rate, EntityType: client.EntitySMM}.EstimateCost(100))
+	cost, _ := client.Service{Rate: rate, EntityType: client.EntitySMM}.EstimateCost(100)
+	fmt.Println(cost)
 	fmt.Println(client.NewDecimal(rate.Add(client.MustDecimal("0.25").Decimal)))
 	// Output:
 	// 0.50

@@ -339,3 +339,31 @@ func firstInt(vs ...flexInt) flexInt {
 	}
 	return flexInt{}
 }
+
+// flexDecimal is an amount that remembers whether it was given: absent, null and "" (or blank)
+// leave Set false, so that an unknown price is not taken for a price of 0.
+type flexDecimal struct {
+	V   Decimal
+	Set bool
+}
+
+func (f *flexDecimal) UnmarshalJSON(b []byte) error {
+	var d Decimal
+	if err := d.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	f.V, f.Set = d, !blankScalar(b)
+	return nil
+}
+
+// blankScalar reports whether b is null or a string of white space only.
+func blankScalar(b []byte) bool {
+	switch jsonKind(b) {
+	case 'n':
+		return true
+	case '"':
+		s, ok, err := scalarText(b)
+		return err == nil && ok && s == ""
+	}
+	return false
+}

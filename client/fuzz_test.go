@@ -47,7 +47,9 @@ func FuzzDecodeServicesPage(f *testing.F) {
 			checkDecoded(t, pg == nil, err)
 			if err == nil {
 				for _, s := range pg.Services {
-					_ = s.EstimateCost(1000)
+					if _, ok := s.EstimateCost(1000); ok != s.PriceKnown() {
+						t.Fatal("EstimateCost ok disagrees with PriceKnown")
+					}
 					_ = s.Rate.String()
 				}
 				// What we decoded marshals and decodes back.

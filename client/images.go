@@ -33,6 +33,8 @@ func (c *Client) FetchImage(ctx context.Context, imageURL string) ([]byte, strin
 	default:
 		return nil, "", invalidArg("image", "unsupported scheme")
 	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, "", invalidArg("image", "bad request")
@@ -41,7 +43,7 @@ func (c *Client) FetchImage(ctx context.Context, imageURL string) ([]byte, strin
 	req.Header.Set("Accept", "image/png,image/jpeg,image/webp,image/gif,image/*;q=0.8")
 	res, err := c.hc.Do(req)
 	if err != nil {
-		return nil, "", &TransportError{Action: "image", Err: c.redact.err(err)}
+		return nil, "", &TransportError{Action: "image", Err: timedOut(ctx, c.redact.err(err))}
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -53,7 +55,7 @@ func (c *Client) FetchImage(ctx context.Context, imageURL string) ([]byte, strin
 	}
 	b, err := io.ReadAll(io.LimitReader(res.Body, MaxImageBytes+1))
 	if err != nil {
-		return nil, "", &TransportError{Action: "image", HTTPStatus: res.StatusCode, Err: c.redact.err(err)}
+		return nil, "", &TransportError{Action: "image", HTTPStatus: res.StatusCode, Err: timedOut(ctx, c.redact.err(err))}
 	}
 	if len(b) > MaxImageBytes {
 		return nil, "", fmt.Errorf("image: %w", ErrBodyTooLarge)

@@ -11,8 +11,10 @@ import (
 
 // Every model decodes tolerantly (see UnmarshalJSON on each): numbers may arrive as strings and
 // strings as numbers, booleans as "true"/1/"1", fields the older servers do not send take the
-// documented default. The JSON tags are the API's spelling, so a model marshalled by this package
-// (for a cache, say) decodes back to the same value.
+// documented default. Keys are matched exactly (see jsonscan.go): a key spelled in another case
+// ("RATE", "Status") is ignored, never taken for the right one. The JSON tags are the API's
+// spelling, so a model marshalled by this package (for a cache, say) decodes back to the same
+// value.
 
 // Entity types of a catalogue row.
 const (
@@ -38,11 +40,22 @@ func (c *Category) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var w struct {
-		Category      flexString  `json:"category"`
-		Name          flexString  `json:"name"`
-		Subcategories flexStrings `json:"subcategories"`
+		Category      flexString
+		Name          flexString
+		Subcategories flexStrings
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		switch string(k) {
+		case "category":
+			return fieldErr(k, w.Category.UnmarshalJSON(v))
+		case "name":
+			return fieldErr(k, w.Name.UnmarshalJSON(v))
+		case "subcategories":
+			return fieldErr(k, w.Subcategories.UnmarshalJSON(v))
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	*c = Category{Category: firstString(w.Category, w.Name), Subcategories: []string(w.Subcategories)}
@@ -60,12 +73,15 @@ type Service struct {
 	Category    string `json:"category"`
 	Subcategory string `json:"subcategory,omitempty"`
 	// Rate is per 1000 units for SMM rows and per unit for products; see EstimateCost.
-	Rate   Decimal `json:"rate"`
-	Min    int64   `json:"min"`
-	Max    int64   `json:"max"`
-	Stock  int64   `json:"stock"`
-	Refill bool    `json:"refill"`
-	Cancel bool    `json:"cancel"`
+	Rate Decimal `json:"rate"`
+	// RateUnknown is set when the answer gave no rate (the field absent, null or ""): Rate is then
+	// zero and is not a price. See PriceKnown. (It marshals as "rate": null.)
+	RateUnknown bool  `json:"-"`
+	Min         int64 `json:"min"`
+	Max         int64 `json:"max"`
+	Stock       int64 `json:"stock"`
+	Refill      bool  `json:"refill"`
+	Cancel      bool  `json:"cancel"`
 	// EntityType is "smm", "product", or "" on older servers (which have SMM rows only).
 	EntityType string `json:"entityType,omitempty"`
 	// AutoDelivery is false when a supplier fills orders by hand. Absent means true.
@@ -84,45 +100,116 @@ func (s Service) IsCustomComments() bool {
 	return strings.EqualFold(strings.TrimSpace(s.Type), "Custom Comments")
 }
 
+// PriceKnown reports whether the row has a rate (see RateUnknown).
+func (s Service) PriceKnown() bool { return !s.RateUnknown }
+
 // EstimateCost is the exact price of quantity units before ordering: rate × quantity / 1000 for
 // SMM rows, rate × quantity for products. It keeps at least the rate's scale ("0.50" × 100 / 1000
 // = "0.05") and as many more digits as exactness needs ("0.50" × 1 / 1000 = "0.0005"). It is an
 // estimate: the charge that Status reports is the truth.
-func (s Service) EstimateCost(quantity int64) Decimal {
-	cost := s.Rate.Decimal.Mul(decimal.NewFromInt(quantity))
-	if !s.IsProduct() {
-		cost = cost.Shift(-3)
+//
+// ok is false when the row's price is unknown (RateUnknown): cost is then zero, which is not a
+// price and must not be shown or compared with a balance as one.
+func (s Service) EstimateCost(quantity int64) (cost Decimal, ok bool) {
+	if s.RateUnknown {
+		return Decimal{}, false
 	}
-	return withMinScale(cost, s.Rate.Scale())
+	c := s.Rate.Decimal.Mul(decimal.NewFromInt(quantity))
+	if !s.IsProduct() {
+		c = c.Shift(-3)
+	}
+	return withMinScale(c, s.Rate.Scale()), true
+}
+
+// MarshalJSON writes the row with the API's field names; an unknown rate is written as null, so
+// that it decodes back as unknown.
+func (s Service) MarshalJSON() ([]byte, error) {
+	type plain Service
+	var rate any = s.Rate
+	if s.RateUnknown {
+		rate = nil
+	}
+	return json.Marshal(struct {
+		plain
+		Rate any `json:"rate"`
+	}{plain(s), rate})
 }
 
 type wireService struct {
-	ID           flexString `json:"id"`
-	MongoID      flexString `json:"_id"`
-	Service      flexInt    `json:"service"`
-	Name         flexString `json:"name"`
-	Type         flexString `json:"type"`
-	Category     flexString `json:"category"`
-	Subcategory  flexString `json:"subcategory"`
-	Rate         Decimal    `json:"rate"`
-	Min          flexInt    `json:"min"`
-	Max          flexInt    `json:"max"`
-	Stock        flexInt    `json:"stock"`
-	Refill       flexBool   `json:"refill"`
-	Cancel       flexBool   `json:"cancel"`
-	EntityType   flexString `json:"entityType"`
-	EntityType2  flexString `json:"entity_type"`
-	AutoDelivery flexBool   `json:"autoDelivery"`
-	AutoDeliv2   flexBool   `json:"auto_delivery"`
-	Description  flexString `json:"description"`
-	ImageURL     flexString `json:"imageUrl"`
-	ImageURL2    flexString `json:"image_url"`
+	ID           flexString
+	MongoID      flexString
+	Service      flexInt
+	Name         flexString
+	Type         flexString
+	Category     flexString
+	Subcategory  flexString
+	Rate         flexDecimal
+	Min          flexInt
+	Max          flexInt
+	Stock        flexInt
+	Refill       flexBool
+	Cancel       flexBool
+	EntityType   flexString
+	EntityType2  flexString
+	AutoDelivery flexBool
+	AutoDeliv2   flexBool
+	Description  flexString
+	ImageURL     flexString
+	ImageURL2    flexString
+}
+
+// field decodes one member of a row; keys are matched exactly.
+func (w *wireService) field(k, v []byte) error {
+	var err error
+	switch string(k) {
+	case "id":
+		err = w.ID.UnmarshalJSON(v)
+	case "_id":
+		err = w.MongoID.UnmarshalJSON(v)
+	case "service":
+		err = w.Service.UnmarshalJSON(v)
+	case "name":
+		err = w.Name.UnmarshalJSON(v)
+	case "type":
+		err = w.Type.UnmarshalJSON(v)
+	case "category":
+		err = w.Category.UnmarshalJSON(v)
+	case "subcategory":
+		err = w.Subcategory.UnmarshalJSON(v)
+	case "rate":
+		err = w.Rate.UnmarshalJSON(v)
+	case "min":
+		err = w.Min.UnmarshalJSON(v)
+	case "max":
+		err = w.Max.UnmarshalJSON(v)
+	case "stock":
+		err = w.Stock.UnmarshalJSON(v)
+	case "refill":
+		err = w.Refill.UnmarshalJSON(v)
+	case "cancel":
+		err = w.Cancel.UnmarshalJSON(v)
+	case "entityType":
+		err = w.EntityType.UnmarshalJSON(v)
+	case "entity_type":
+		err = w.EntityType2.UnmarshalJSON(v)
+	case "autoDelivery":
+		err = w.AutoDelivery.UnmarshalJSON(v)
+	case "auto_delivery":
+		err = w.AutoDeliv2.UnmarshalJSON(v)
+	case "description":
+		err = w.Description.UnmarshalJSON(v)
+	case "imageUrl":
+		err = w.ImageURL.UnmarshalJSON(v)
+	case "image_url":
+		err = w.ImageURL2.UnmarshalJSON(v)
+	}
+	return fieldErr(k, err)
 }
 
 // UnmarshalJSON decodes both documents' row shapes tolerantly.
 func (s *Service) UnmarshalJSON(b []byte) error {
 	var w wireService
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := decodeFields(b, w.field); err != nil {
 		return err
 	}
 	*s = w.service()
@@ -142,7 +229,8 @@ func (w *wireService) service() Service {
 		Type:         string(w.Type),
 		Category:     string(w.Category),
 		Subcategory:  string(w.Subcategory),
-		Rate:         w.Rate,
+		Rate:         w.Rate.V,
+		RateUnknown:  !w.Rate.Set,
 		Min:          w.Min.V,
 		Max:          w.Max.V,
 		Stock:        w.Stock.V,
@@ -168,6 +256,8 @@ type Page struct {
 type ServicesPage struct {
 	Services []Service `json:"services"`
 	Page
+	// Skipped counts the rows of the answer that could not be decoded and were left out.
+	Skipped SkipReport `json:"skipped,omitzero"`
 }
 
 // ServicesParams filters services and products. Zero values are not sent.
@@ -195,20 +285,46 @@ type Shop struct {
 // productCount/product_count/products (a number or a list), reviewCount/review_count/reviews.
 func (s *Shop) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ID            flexString `json:"id"`
-		MongoID       flexString `json:"_id"`
-		ShopID        flexString `json:"shopId"`
-		ShopID2       flexString `json:"shop_id"`
-		Name          flexString `json:"name"`
-		ProductCount  flexInt    `json:"productCount"`
-		ProductCount2 flexInt    `json:"product_count"`
-		Products      flexCount  `json:"products"`
-		Rating        flexFloat  `json:"rating"`
-		ReviewCount   flexInt    `json:"reviewCount"`
-		ReviewCount2  flexInt    `json:"review_count"`
-		Reviews       flexCount  `json:"reviews"`
+		ID, MongoID, ShopID, ShopID2, Name flexString
+		ProductCount, ProductCount2        flexInt
+		Products                           flexCount
+		Rating                             flexFloat
+		ReviewCount, ReviewCount2          flexInt
+		Reviews                            flexCount
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "id":
+			u = &w.ID
+		case "_id":
+			u = &w.MongoID
+		case "shopId":
+			u = &w.ShopID
+		case "shop_id":
+			u = &w.ShopID2
+		case "name":
+			u = &w.Name
+		case "productCount":
+			u = &w.ProductCount
+		case "product_count":
+			u = &w.ProductCount2
+		case "products":
+			u = &w.Products
+		case "rating":
+			u = &w.Rating
+		case "reviewCount":
+			u = &w.ReviewCount
+		case "review_count":
+			u = &w.ReviewCount2
+		case "reviews":
+			u = &w.Reviews
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	*s = Shop{
@@ -225,40 +341,82 @@ func (s *Shop) UnmarshalJSON(b []byte) error {
 type ShopsPage struct {
 	Shops []Shop `json:"shops"`
 	Page
+	// Skipped counts the rows of the answer that could not be decoded and were left out.
+	Skipped SkipReport `json:"skipped,omitzero"`
 }
 
 // Subproduct is one active variant of a product, with its visible stock.
 type Subproduct struct {
-	SubproductID string  `json:"subproductId"`
-	Name         string  `json:"name"`
-	Stock        int64   `json:"stock"`
-	Rate         Decimal `json:"rate,omitzero"` // not documented; zero when absent
+	SubproductID string `json:"subproductId"`
+	Name         string `json:"name"`
+	Stock        int64  `json:"stock"`
+	// Rate is the variant's unit price when the answer gives one: the field is not documented
+	// and usually absent. HasRate tells (see PriceKnown); without it Rate is zero and not a price.
+	Rate    Decimal `json:"rate,omitzero"`
+	HasRate bool    `json:"-"`
+}
+
+// PriceKnown reports whether the variant came with a price (HasRate).
+func (s Subproduct) PriceKnown() bool { return s.HasRate }
+
+// MarshalJSON writes the rate only when it is known, so that the variant decodes back the same.
+func (s Subproduct) MarshalJSON() ([]byte, error) {
+	type plain Subproduct
+	var rate *Decimal
+	if s.HasRate {
+		rate = &s.Rate
+	}
+	return json.Marshal(struct {
+		plain
+		Rate *Decimal `json:"rate,omitempty"`
+	}{plain(s), rate})
 }
 
 // UnmarshalJSON accepts subproductId/subproduct_id/id/_id and rate/price.
 func (s *Subproduct) UnmarshalJSON(b []byte) error {
 	var w struct {
-		SubproductID  flexString `json:"subproductId"`
-		SubproductID2 flexString `json:"subproduct_id"`
-		ID            flexString `json:"id"`
-		MongoID       flexString `json:"_id"`
-		Name          flexString `json:"name"`
-		Stock         flexInt    `json:"stock"`
-		Rate          Decimal    `json:"rate"`
-		Price         Decimal    `json:"price"`
+		SubproductID, SubproductID2, ID, MongoID, Name flexString
+		Stock                                          flexInt
+		Rate, Price                                    flexDecimal
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "subproductId":
+			u = &w.SubproductID
+		case "subproduct_id":
+			u = &w.SubproductID2
+		case "id":
+			u = &w.ID
+		case "_id":
+			u = &w.MongoID
+		case "name":
+			u = &w.Name
+		case "stock":
+			u = &w.Stock
+		case "rate":
+			u = &w.Rate
+		case "price":
+			u = &w.Price
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
+	// rate first; price when rate is absent, or zero (as before both were tracked).
 	rate := w.Rate
-	if rate.IsZero() {
+	if !rate.Set || rate.V.IsZero() && w.Price.Set {
 		rate = w.Price
 	}
 	*s = Subproduct{
 		SubproductID: firstString(w.SubproductID, w.SubproductID2, w.ID, w.MongoID),
 		Name:         string(w.Name),
 		Stock:        w.Stock.V,
-		Rate:         rate,
+		Rate:         rate.V,
+		HasRate:      rate.Set,
 	}
 	return nil
 }
@@ -266,9 +424,12 @@ func (s *Subproduct) UnmarshalJSON(b []byte) error {
 // Inventory is the current stock and availability of one service. Older servers send only
 // Service, Stock and Available.
 type Inventory struct {
-	Service      int64        `json:"service"`
-	Stock        int64        `json:"stock"`
-	Available    bool         `json:"available"` // absent => Stock > 0
+	Service   int64 `json:"service"`
+	Stock     int64 `json:"stock"`
+	Available bool  `json:"available"` // absent => Stock > 0
+	// Rate is the price the server states here (per 1000 for SMM, per unit for products); older
+	// servers do not send it and it is then zero. The catalogue row's rate (Service.Rate, with
+	// Service.RateUnknown) is the one to price an order with.
 	Rate         Decimal      `json:"rate"`
 	Min          int64        `json:"min"`
 	Max          int64        `json:"max"`
@@ -280,19 +441,46 @@ type Inventory struct {
 // UnmarshalJSON decodes the SMM, product and older shapes.
 func (inv *Inventory) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Service      flexInt      `json:"service"`
-		Stock        flexInt      `json:"stock"`
-		Available    flexBool     `json:"available"`
-		Rate         Decimal      `json:"rate"`
-		Min          flexInt      `json:"min"`
-		Max          flexInt      `json:"max"`
-		EntityType   flexString   `json:"entityType"`
-		EntityType2  flexString   `json:"entity_type"`
-		AutoDelivery flexBool     `json:"autoDelivery"`
-		AutoDeliv2   flexBool     `json:"auto_delivery"`
-		Subproducts  []Subproduct `json:"subproducts"`
+		Service, Stock, Min, Max flexInt
+		Available                flexBool
+		Rate                     Decimal
+		EntityType, EntityType2  flexString
+		AutoDelivery, AutoDeliv2 flexBool
+		Subproducts              []Subproduct
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "service":
+			u = &w.Service
+		case "stock":
+			u = &w.Stock
+		case "available":
+			u = &w.Available
+		case "rate":
+			u = &w.Rate
+		case "min":
+			u = &w.Min
+		case "max":
+			u = &w.Max
+		case "entityType":
+			u = &w.EntityType
+		case "entity_type":
+			u = &w.EntityType2
+		case "autoDelivery":
+			u = &w.AutoDelivery
+		case "auto_delivery":
+			u = &w.AutoDeliv2
+		case "subproducts":
+			var err error
+			w.Subproducts, err = decodeList[Subproduct](v)
+			return fieldErr(k, err)
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	auto := w.AutoDelivery
@@ -327,10 +515,19 @@ type Balance struct {
 // UnmarshalJSON decodes the balance tolerantly.
 func (bal *Balance) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Balance  Decimal    `json:"balance"`
-		Currency flexString `json:"currency"`
+		Balance  Decimal
+		Currency flexString
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		switch string(k) {
+		case "balance":
+			return fieldErr(k, w.Balance.UnmarshalJSON(v))
+		case "currency":
+			return fieldErr(k, w.Currency.UnmarshalJSON(v))
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	*bal = Balance{Balance: w.Balance, Currency: string(w.Currency)}
@@ -348,20 +545,35 @@ type AddRequest struct {
 	Comments string
 }
 
-// AddResult is the answer to an order.
+// AddResult is the answer to an order: the order was placed.
 type AddResult struct {
 	Order int64 `json:"order"`
+	// Warning is the text the server sent along with the order id, if any: an answer such as
+	// {"order": 23501, "error": "Order created, e-mail notification failed"} placed the order and
+	// says something about it. Sanitised and at most MaxWarningRunes long; show it to the user.
+	Warning string `json:"warning,omitempty"`
 }
+
+// MaxWarningRunes bounds AddResult.Warning and SMSOrder.Warning.
+const MaxWarningRunes = 300
 
 // UnmarshalJSON accepts the order id as a number or a numeric string.
 func (r *AddResult) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Order flexInt `json:"order"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var order flexInt
+	var warning flexString
+	err := decodeFields(b, func(k, v []byte) error {
+		switch string(k) {
+		case "order":
+			return fieldErr(k, order.UnmarshalJSON(v))
+		case "warning":
+			return fieldErr(k, warning.UnmarshalJSON(v))
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	*r = AddResult{Order: w.Order.V}
+	*r = AddResult{Order: order.V, Warning: string(warning)}
 	return nil
 }
 
@@ -411,19 +623,43 @@ type OrderStatus struct {
 // UnmarshalJSON decodes both documents' shapes tolerantly.
 func (o *OrderStatus) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status       flexString  `json:"status"`
-		Charge       Decimal     `json:"charge"`
-		StartCount   flexInt     `json:"start_count"`
-		StartCount2  flexInt     `json:"startCount"`
-		Remains      flexInt     `json:"remains"`
-		Currency     flexString  `json:"currency"`
-		AutoDelivery flexBool    `json:"autoDelivery"`
-		AutoDeliv2   flexBool    `json:"auto_delivery"`
-		EntityType   flexString  `json:"entityType"`
-		EntityType2  flexString  `json:"entity_type"`
-		Accounts     flexStrings `json:"accounts"`
+		Status, Currency, EntityType, EntityType2 flexString
+		Charge                                    Decimal
+		StartCount, StartCount2, Remains          flexInt
+		AutoDelivery, AutoDeliv2                  flexBool
+		Accounts                                  flexStrings
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "status":
+			u = &w.Status
+		case "charge":
+			u = &w.Charge
+		case "start_count":
+			u = &w.StartCount
+		case "startCount":
+			u = &w.StartCount2
+		case "remains":
+			u = &w.Remains
+		case "currency":
+			u = &w.Currency
+		case "autoDelivery":
+			u = &w.AutoDelivery
+		case "auto_delivery":
+			u = &w.AutoDeliv2
+		case "entityType":
+			u = &w.EntityType
+		case "entity_type":
+			u = &w.EntityType2
+		case "accounts":
+			u = &w.Accounts
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	auto := w.AutoDelivery
@@ -452,16 +688,33 @@ type SMSCountry struct {
 // UnmarshalJSON accepts country_code/code/country_id/id and country_name/name/country_title/title.
 func (c *SMSCountry) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Code   flexString `json:"country_code"`
-		Code2  flexString `json:"code"`
-		Code3  flexString `json:"country_id"`
-		Code4  flexString `json:"id"`
-		Name   flexString `json:"country_name"`
-		Name2  flexString `json:"name"`
-		Title  flexString `json:"country_title"`
-		Title2 flexString `json:"title"`
+		Code, Code2, Code3, Code4, Name, Name2, Title, Title2 flexString
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u *flexString
+		switch string(k) {
+		case "country_code":
+			u = &w.Code
+		case "code":
+			u = &w.Code2
+		case "country_id":
+			u = &w.Code3
+		case "id":
+			u = &w.Code4
+		case "country_name":
+			u = &w.Name
+		case "name":
+			u = &w.Name2
+		case "country_title":
+			u = &w.Title
+		case "title":
+			u = &w.Title2
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	*c = SMSCountry{
@@ -473,34 +726,75 @@ func (c *SMSCountry) UnmarshalJSON(b []byte) error {
 
 // SMSProject is a service (a site or app) that numbers can receive codes for, with its price.
 type SMSProject struct {
-	ProjectID    string  `json:"project_id"`
-	Name         string  `json:"name"`
-	Price        Decimal `json:"price"`
-	CountryID    string  `json:"country_id"`
-	CountryTitle string  `json:"country_title"`
+	ProjectID string  `json:"project_id"`
+	Name      string  `json:"name"`
+	Price     Decimal `json:"price"`
+	// PriceUnknown is set when the answer gave no price (absent, null or ""): Price is then zero
+	// and is not a price. See PriceKnown. (It marshals as "price": null.)
+	PriceUnknown bool   `json:"-"`
+	CountryID    string `json:"country_id"`
+	CountryTitle string `json:"country_title"`
+}
+
+// PriceKnown reports whether the project has a price (see PriceUnknown).
+func (p SMSProject) PriceKnown() bool { return !p.PriceUnknown }
+
+// MarshalJSON writes an unknown price as null, so that it decodes back as unknown.
+func (p SMSProject) MarshalJSON() ([]byte, error) {
+	type plain SMSProject
+	var price any = p.Price
+	if p.PriceUnknown {
+		price = nil
+	}
+	return json.Marshal(struct {
+		plain
+		Price any `json:"price"`
+	}{plain(p), price})
 }
 
 // UnmarshalJSON decodes a project tolerantly (project_id also as projectId/id/_id).
 func (p *SMSProject) UnmarshalJSON(b []byte) error {
 	var w struct {
-		ProjectID    flexString `json:"project_id"`
-		ProjectID2   flexString `json:"projectId"`
-		ID           flexString `json:"id"`
-		MongoID      flexString `json:"_id"`
-		Name         flexString `json:"name"`
-		Price        Decimal    `json:"price"`
-		CountryID    flexString `json:"country_id"`
-		CountryID2   flexString `json:"countryId"`
-		CountryTitle flexString `json:"country_title"`
-		CountryTitl2 flexString `json:"countryTitle"`
+		ProjectID, ProjectID2, ID, MongoID, Name          flexString
+		CountryID, CountryID2, CountryTitle, CountryTitl2 flexString
+		Price                                             flexDecimal
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "project_id":
+			u = &w.ProjectID
+		case "projectId":
+			u = &w.ProjectID2
+		case "id":
+			u = &w.ID
+		case "_id":
+			u = &w.MongoID
+		case "name":
+			u = &w.Name
+		case "price":
+			u = &w.Price
+		case "country_id":
+			u = &w.CountryID
+		case "countryId":
+			u = &w.CountryID2
+		case "country_title":
+			u = &w.CountryTitle
+		case "countryTitle":
+			u = &w.CountryTitl2
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	*p = SMSProject{
 		ProjectID:    firstString(w.ProjectID, w.ProjectID2, w.ID, w.MongoID),
 		Name:         string(w.Name),
-		Price:        w.Price,
+		Price:        w.Price.V,
+		PriceUnknown: !w.Price.Set,
 		CountryID:    firstString(w.CountryID, w.CountryID2),
 		CountryTitle: firstString(w.CountryTitle, w.CountryTitl2),
 	}
@@ -515,26 +809,46 @@ type AddSMSRequest struct {
 	Phone     string // a number to reuse; optional
 }
 
-// SMSOrder is one number ordered by AddSMS.
+// SMSOrder is one number ordered by AddSMS: it was placed.
 type SMSOrder struct {
 	Order   int64  `json:"order"`
 	Phone   string `json:"phone"`
 	Country string `json:"country"`
 	Status  string `json:"status"`
+	// Warning is the text the server sent along with the order ids, if any (the answer's
+	// "error", or a note that some numbers came back without an order id), the same on every
+	// order of one AddSMS. Sanitised, at most MaxWarningRunes long; show it to the user.
+	Warning string `json:"warning,omitempty"`
 }
 
 // UnmarshalJSON decodes an SMS order tolerantly.
 func (o *SMSOrder) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Order   flexInt    `json:"order"`
-		Phone   flexString `json:"phone"`
-		Country flexString `json:"country"`
-		Status  flexString `json:"status"`
+		Order                           flexInt
+		Phone, Country, Status, Warning flexString
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "order":
+			u = &w.Order
+		case "phone":
+			u = &w.Phone
+		case "country":
+			u = &w.Country
+		case "status":
+			u = &w.Status
+		case "warning":
+			u = &w.Warning
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
-	*o = SMSOrder{Order: w.Order.V, Phone: string(w.Phone), Country: string(w.Country), Status: string(w.Status)}
+	*o = SMSOrder{Order: w.Order.V, Phone: string(w.Phone), Country: string(w.Country), Status: string(w.Status), Warning: string(w.Warning)}
 	return nil
 }
 
@@ -552,13 +866,27 @@ func (c SMSCode) Received() bool { return strings.TrimSpace(c.Code) != "" }
 // UnmarshalJSON decodes the code tolerantly (a numeric code arrives as its digits).
 func (c *SMSCode) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status      flexString `json:"status"`
-		Code        flexString `json:"code"`
-		SMSContent  flexString `json:"sms_content"`
-		SMSContent2 flexString `json:"smsContent"`
-		Message     flexString `json:"message"`
+		Status, Code, SMSContent, SMSContent2, Message flexString
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u *flexString
+		switch string(k) {
+		case "status":
+			u = &w.Status
+		case "code":
+			u = &w.Code
+		case "sms_content":
+			u = &w.SMSContent
+		case "smsContent":
+			u = &w.SMSContent2
+		case "message":
+			u = &w.Message
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	*c = SMSCode{
@@ -589,15 +917,33 @@ func (s SMSStatus) Expired(now time.Time) bool {
 // UnmarshalJSON decodes the status tolerantly; expires_at may be RFC 3339 or Unix seconds.
 func (s *SMSStatus) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Status     flexString `json:"status"`
-		Phone      flexString `json:"phone"`
-		Code       flexString `json:"code"`
-		Charge     Decimal    `json:"charge"`
-		Currency   flexString `json:"currency"`
-		ExpiresAt  flexTime   `json:"expires_at"`
-		ExpiresAt2 flexTime   `json:"expiresAt"`
+		Status, Phone, Code, Currency flexString
+		Charge                        Decimal
+		ExpiresAt, ExpiresAt2         flexTime
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	err := decodeFields(b, func(k, v []byte) error {
+		var u json.Unmarshaler
+		switch string(k) {
+		case "status":
+			u = &w.Status
+		case "phone":
+			u = &w.Phone
+		case "code":
+			u = &w.Code
+		case "charge":
+			u = &w.Charge
+		case "currency":
+			u = &w.Currency
+		case "expires_at":
+			u = &w.ExpiresAt
+		case "expiresAt":
+			u = &w.ExpiresAt2
+		default:
+			return nil
+		}
+		return fieldErr(k, u.UnmarshalJSON(v))
+	})
+	if err != nil {
 		return err
 	}
 	exp := time.Time(w.ExpiresAt)

@@ -190,7 +190,8 @@ func TestEstimateCost(t *testing.T) {
 		{"999999999.99", EntityProduct, 1000000, "999999999990000.00"},
 	} {
 		s := Service{Rate: MustDecimal(tc.rate), EntityType: tc.entity}
-		if got := s.EstimateCost(tc.qty).String(); got != tc.want {
+		cost, ok := s.EstimateCost(tc.qty)
+		if got := cost.String(); got != tc.want || !ok {
 			t.Errorf("EstimateCost(rate %s, %q, %d) = %s, want %s", tc.rate, tc.entity, tc.qty, got, tc.want)
 		}
 	}

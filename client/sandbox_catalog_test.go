@@ -340,7 +340,7 @@ func TestIntegrationAllServicesPaging(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		p    client.ServicesParams
-		all  func(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error)
+		all  func(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error)
 		act  string
 	}{
 		{"services", client.ServicesParams{}, e.c.AllServices, "services"},
@@ -350,7 +350,7 @@ func TestIntegrationAllServicesPaging(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.srv.Stats().Requests[tc.act]
 			var oneCalls [][2]int
-			one, err := tc.all(ctx, tc.p, 0, func(done, total int) { oneCalls = append(oneCalls, [2]int{done, total}) })
+			one, _, err := tc.all(ctx, tc.p, 0, func(done, total int) { oneCalls = append(oneCalls, [2]int{done, total}) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -361,7 +361,7 @@ func TestIntegrationAllServicesPaging(t *testing.T) {
 			for _, size := range []int{1, 7, 50, n, n + 5} {
 				before := e.srv.Stats().Requests[tc.act]
 				var calls [][2]int
-				paged, err := tc.all(ctx, tc.p, size, func(done, total int) { calls = append(calls, [2]int{done, total}) })
+				paged, _, err := tc.all(ctx, tc.p, size, func(done, total int) { calls = append(calls, [2]int{done, total}) })
 				if err != nil {
 					t.Fatalf("pageSize %d: %v", size, err)
 				}
@@ -392,7 +392,7 @@ func TestIntegrationAllServicesEmpty(t *testing.T) {
 	p := client.ServicesParams{ShopID: "ffffffffffffffffffffffff"}
 	for _, size := range []int{0, 10} {
 		var calls [][2]int
-		rows, err := e.c.AllServices(ctx, p, size, func(done, total int) { calls = append(calls, [2]int{done, total}) })
+		rows, _, err := e.c.AllServices(ctx, p, size, func(done, total int) { calls = append(calls, [2]int{done, total}) })
 		if err != nil || len(rows) != 0 || !slices.Equal(calls, [][2]int{{0, 0}}) {
 			t.Fatalf("pageSize %d: %v, %d rows, progress %v", size, err, len(rows), calls)
 		}
@@ -479,7 +479,7 @@ func TestIntegrationLargeCatalog(t *testing.T) {
 	e := newEnv(t, sandbox.Options{Services: n, Seed: 9})
 	ctx := itCtx(t)
 	var progress [][2]int
-	rows, err := e.c.AllServices(ctx, client.ServicesParams{}, 0, func(done, total int) { progress = append(progress, [2]int{done, total}) })
+	rows, _, err := e.c.AllServices(ctx, client.ServicesParams{}, 0, func(done, total int) { progress = append(progress, [2]int{done, total}) })
 	if err != nil {
 		t.Fatal(err)
 	}

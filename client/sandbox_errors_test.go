@@ -114,7 +114,7 @@ func documentedErrorCases(t *testing.T, e *itEnv, wrongKey string) map[string]er
 			{"bad key shops", "shops", func() error { _, err := c.Shops(ctx, 1, 5); return err }, false},
 			{"bad key services", "services", func() error { _, err := c.Services(ctx, client.ServicesParams{}); return err }, false},
 			{"bad key products", "products", func() error { _, err := c.Products(ctx, client.ServicesParams{}); return err }, false},
-			{"bad key all services", "services", func() error { _, err := c.AllServices(ctx, client.ServicesParams{}, 10, nil); return err }, false},
+			{"bad key all services", "services", func() error { _, _, err := c.AllServices(ctx, client.ServicesParams{}, 10, nil); return err }, false},
 			{"bad key inventory", "inventory", func() error { _, err := c.Inventory(ctx, smm.Service); return err }, false},
 			{"bad key balance", "balance", func() error { _, err := c.Balance(ctx); return err }, false},
 			{"bad key status", "status", func() error { _, err := c.Status(ctx, 23501); return err }, false},

@@ -47,6 +47,7 @@ type catalogTab struct {
 	msg                 *messageBox
 	detail              *serviceDetail
 	diff                *account.ServiceDiff
+	skipped             client.SkipReport // rows of the last download that could not be read
 	treeRoot, treeItems map[string][]string
 }
 
@@ -211,8 +212,18 @@ func (t *catalogTab) load(ctx context.Context) {
 			}
 			return
 		}
+		t.skipped = c.Skipped
 		t.setIndex(index, c.Fetched, c.Diff)
 		t.ui.setOffline(false, "")
+		if c.Skipped.Rows > 0 {
+			reasons := make([]string, 0, len(c.Skipped.Reasons))
+			for _, r := range c.Skipped.Reasons {
+				reasons = append(reasons, "• "+short(r, maxLine))
+			}
+			dialog.ShowInformation(lang.L("Part of the catalog could not be read"),
+				fmt.Sprintf(lang.L("HstockPlus sent %s rows that could not be read; they are left out, and the rest of the catalog is shown. Their text is in the log."), groupDigits(int64(c.Skipped.Rows)))+
+					"\n\n"+strings.Join(reasons, "\n"), t.ui.win)
+		}
 	})
 }
 
@@ -258,7 +269,11 @@ func (t *catalogTab) applyFilter() {
 	default:
 		t.msg.root.Hide()
 	}
-	t.count.SetText(fmt.Sprintf(lang.L("%s of %s"), groupDigits(int64(len(t.visible))), groupDigits(int64(total))))
+	count := fmt.Sprintf(lang.L("%s of %s"), groupDigits(int64(len(t.visible))), groupDigits(int64(total)))
+	if t.skipped.Rows > 0 {
+		count += " · " + fmt.Sprintf(lang.L("%s rows of the answer could not be read and are left out"), groupDigits(int64(t.skipped.Rows)))
+	}
+	t.count.SetText(count)
 	t.list.UnselectAll()
 	t.list.Refresh()
 }
@@ -350,6 +365,9 @@ func splitTreeID(id string) (cat, sub string) {
 
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
 func priceText(s client.Service) string {
+	if !s.PriceKnown() {
+		return lang.L("price unknown")
+	}
 	if s.IsProduct() {
 		return fmt.Sprintf(lang.L("%s each"), s.Rate)
 	}

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ const (
 	sortFieldCount
 )
 
+// unknownPrice marks a row whose price HstockPlus did not give.
+const unknownPrice = math.MaxInt64
+
 // catalogIndex is a loaded catalog made ready for instant search: the folded search key of every
 // row and the row order for every sort field are computed once, off the UI goroutine, so a
 // keystroke costs a scan of memory in order, with no sorting and no allocation per row.
@@ -36,7 +40,7 @@ type catalogIndex struct {
 	// contiguous string lets strings.Index jump from match to match at memory speed.
 	blob   string
 	starts []int32
-	price  []int64                 // rate in ten-thousandths: exact for the API's 2 or 4 places
+	price  []int64                 // rate in ten-thousandths: exact for the API's 2 or 4 places; unknownPrice
 	flags  []uint8                 // rowProduct, rowInStock, rowAuto, rowRefill
 	orders [sortFieldCount][]int32 // ascending row order per field
 	cats   []categoryCount         // categories in first-seen order, with their subcategories
@@ -90,6 +94,9 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 		blob.WriteByte(keyEnd)
 		names[i] = foldText(s.Name)
 		ix.price[i] = s.Rate.Shift(4).IntPart()
+		if !s.PriceKnown() {
+			ix.price[i] = unknownPrice // outside every price range; sorted after every price
+		}
 		ix.flags[i] = flagsOf(s)
 
 		ci, ok := catPos[s.Category]
@@ -119,8 +126,16 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 	cmp := [sortFieldCount]func(a, b int32) int{
 		sortByNumber: func(a, b int32) int { return compareInt(rows[a].Service, rows[b].Service) },
 		sortByName:   func(a, b int32) int { return strings.Compare(names[a], names[b]) },
-		sortByPrice:  func(a, b int32) int { return rows[a].Rate.Cmp(rows[b].Rate.Decimal) },
-		sortByStock:  func(a, b int32) int { return compareInt(rows[a].Stock, rows[b].Stock) },
+		sortByPrice: func(a, b int32) int {
+			if ka, kb := rows[a].PriceKnown(), rows[b].PriceKnown(); ka != kb {
+				if ka {
+					return -1 // an unknown price after every known one
+				}
+				return 1
+			}
+			return rows[a].Rate.Cmp(rows[b].Rate.Decimal)
+		},
+		sortByStock: func(a, b int32) int { return compareInt(rows[a].Stock, rows[b].Stock) },
 	}
 	for f := range sortFieldCount {
 		ord := slices.Clone(base)
@@ -212,8 +227,8 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	count := 0
 	for i := range n {
 		if ix.flags[i]&need != want ||
-			f.MinPrice != nil && ix.price[i] < minP ||
-			f.MaxPrice != nil && ix.price[i] > maxP {
+			f.MinPrice != nil && (ix.price[i] < minP || ix.price[i] == unknownPrice) ||
+			f.MaxPrice != nil && (ix.price[i] > maxP || ix.price[i] == unknownPrice) {
 			continue
 		}
 		if f.Category != "" || f.Subcategory != "" || f.FavOnly {

@@ -104,7 +104,7 @@ func bigCatalog(tb testing.TB, n int) []client.Service {
 		tb.Fatal(err)
 	}
 	api := newLoopbackClient(tb, srv)
-	rows, err := api.AllServices(tb.Context(), client.ServicesParams{}, 0, nil)
+	rows, _, err := api.AllServices(tb.Context(), client.ServicesParams{}, 0, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

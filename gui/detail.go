@@ -171,7 +171,7 @@ func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Ser
 		lines := []string{fmt.Sprintf(lang.L("Live: %s, %s"), stockText(inv.Stock), availText(inv.Available))}
 		for _, sp := range inv.Subproducts {
 			line := fmt.Sprintf("  • %s — %s", short(sp.Name, maxName), stockText(sp.Stock))
-			if !sp.Rate.IsZero() {
+			if sp.PriceKnown() {
 				line += fmt.Sprintf(lang.L(" — %s each"), sp.Rate)
 			}
 			lines = append(lines, line)
@@ -224,11 +224,14 @@ func (d *serviceDetail) updateEstimate() {
 	d.formErr.SetText("")
 	d.formErr.Hide()
 	d.estimate.Show()
-	cost := s.EstimateCost(req.Quantity)
+	cost, known := s.EstimateCost(req.Quantity)
 	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), cost.StringFixed(4), d.ui.currency())
+	if !known {
+		text = lang.L("Price unknown: HstockPlus did not give one, so there is no estimate.")
+	}
 	if bal, ok := d.ui.knownBalance(); ok {
 		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
-		if cost.Cmp(bal.Balance.Decimal) > 0 {
+		if known && cost.Cmp(bal.Balance.Decimal) > 0 {
 			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
 		}
 	}

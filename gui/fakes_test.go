@@ -152,8 +152,8 @@ func (f *fakeSMS) SMSCountries(context.Context) ([]client.SMSCountry, error) { r
 func (f *fakeSMS) SMSProjects(context.Context, string) ([]client.SMSProject, error) {
 	return nil, nil
 }
-func (f *fakeSMS) RentNumbers(context.Context, client.AddSMSRequest, string, client.Decimal) (account.Outcome, []account.SMSNumber, error) {
-	return account.NotPlaced, nil, errors.New("not in this test")
+func (f *fakeSMS) RentNumbers(context.Context, client.AddSMSRequest, string, client.Decimal) (account.Rental, error) {
+	return account.Rental{Outcome: account.NotPlaced}, errors.New("not in this test")
 }
 func (f *fakeSMS) Numbers() (account.Numbers, error) { return f.numbers, nil }
 func (f *fakeSMS) RentalsInFlight(client.AddSMSRequest) ([]account.Spend, error) {
@@ -257,7 +257,8 @@ func TestSMSCheckNowAnnouncesTheCodeOnce(t *testing.T) {
 		t.Fatalf("projects: %v", err)
 	}
 	req := client.AddSMSRequest{ProjectID: ps[0].ProjectID, Quantity: 1, Country: "us"}
-	out, nums, err := env.Svc.RentNumbers(context.Background(), req, ps[0].Name, ps[0].Price)
+	rented, err := env.Svc.RentNumbers(context.Background(), req, ps[0].Name, ps[0].Price)
+	out, nums := rented.Outcome, rented.Numbers
 	if err != nil || out != account.Placed || len(nums) != 1 {
 		t.Fatalf("rent: %v %v %v", out, nums, err)
 	}

@@ -29,7 +29,7 @@ func (u *UI) currency() string { return short(u.deps.Account.Currency(), maxShor
 // confirms; busy shows the progress on the form's button (may be nil). An identical order still
 // being sent or unconfirmed is said, and placing another needs an explicit yes. UI goroutine only.
 func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(bool)) {
-	cost := s.EstimateCost(req.Quantity)
+	cost, known := s.EstimateCost(req.Quantity)
 	text := fmt.Sprintf(lang.L("Buy %s × %s (#%d)"), groupDigits(req.Quantity), short(s.Name, maxName), s.Service)
 	switch {
 	case req.Link != "":
@@ -40,7 +40,11 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 	if req.Comments != "" {
 		text += "\n" + fmt.Sprintf(lang.L("with %d comments"), countLines(req.Comments))
 	}
-	text += "\n\n" + fmt.Sprintf(lang.L("Estimated cost: %s %s (%s)."), cost.StringFixed(4), u.currency(), priceText(s))
+	if known {
+		text += "\n\n" + fmt.Sprintf(lang.L("Estimated cost: %s %s (%s)."), cost.StringFixed(4), u.currency(), priceText(s))
+	} else {
+		text += "\n\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what this costs. The charge is known only once the order is placed, and it may be any amount.")
+	}
 	if b, ok := u.knownBalance(); ok {
 		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
 	}
@@ -53,13 +57,16 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 		}
 		fyne.Do(func() {
 			title, confirm := lang.L("Confirm the order"), lang.L("Place order")
+			if !known {
+				title, confirm = lang.L("Order at an unknown price?"), lang.L("Yes, order at the unknown price")
+			}
 			if len(similar) > 0 {
 				title, confirm = lang.L("Place the same order again?"), lang.L("Yes, place it again")
 				text = inFlightText(similar, lang.L("An identical order")) + "\n\n" + text
 			}
 			u.confirmSpend(title, confirm, text, busy, func(ctx context.Context) func() {
-				out, id, err := svc.PlaceOrder(ctx, req, s.Name, cost)
-				return func() { u.showOrderOutcome(out, id, cost, err) }
+				placed, err := svc.PlaceOrder(ctx, req, s.Name, cost)
+				return func() { u.showOrderOutcome(placed, cost, err) }
 			})
 		})
 	})
@@ -105,10 +112,14 @@ func (u *UI) confirmSpend(title, confirm, text string, busy func(bool), spend fu
 }
 
 // showOrderOutcome tells the user, in words, what became of the order. UI goroutine only.
-func (u *UI) showOrderOutcome(out account.Outcome, id int64, cost client.Decimal, err error) {
-	switch out {
+func (u *UI) showOrderOutcome(placed account.Placement, cost client.Decimal, err error) {
+	switch placed.Outcome {
 	case account.Placed:
-		dialog.ShowInformation(lang.L("Order placed"), fmt.Sprintf(lang.L("Order #%s is placed. You will be told when it is delivered; follow it in the Orders tab."), strconv.FormatInt(id, 10)), u.win)
+		text := fmt.Sprintf(lang.L("Order #%s is placed. You will be told when it is delivered; follow it in the Orders tab."), strconv.FormatInt(placed.Order, 10))
+		if placed.Warning != "" {
+			text += "\n\n" + fmt.Sprintf(lang.L("HstockPlus also said: “%s”"), short(placed.Warning, maxLine))
+		}
+		dialog.ShowInformation(lang.L("Order placed"), text, u.win)
 		u.background(u.balance.load)
 	case account.Unconfirmed:
 		dialog.ShowInformation(lang.L("Order not confirmed"), lang.L("The connection broke before HstockPlus answered, so the order may or may not have been placed. It was NOT sent again.\n\nIt is listed as unconfirmed in the Orders tab. Check your balance: if it went down by the order's cost, the order was placed."), u.win)

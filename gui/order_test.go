@@ -106,7 +106,7 @@ func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
 	if d.orderBtn.Disabled() {
 		t.Fatalf("order button disabled: %q", d.formErr.Text)
 	}
-	want := s.EstimateCost(1000).StringFixed(4)
+	want := estimate(t, s, 1000).StringFixed(4)
 	if !strings.Contains(d.estimate.Text, "Estimated cost: "+want+" USD") || !strings.Contains(d.estimate.Text, "balance 100.00 USD") {
 		t.Fatalf("estimate = %q, want %s", d.estimate.Text, want)
 	}
@@ -177,7 +177,7 @@ func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
 	if srv.Stats().OrdersPlaced != 0 {
 		t.Fatal("placed with no balance")
 	}
-	short := s.EstimateCost(1).Sub(client.MustDecimal("0.01").Decimal).StringFixed(2)
+	short := estimate(t, s, 1).Sub(client.MustDecimal("0.01").Decimal).StringFixed(2)
 	if txt := overlayText(u.win); !strings.Contains(txt, short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
 		t.Fatalf("dialog = %q, want shortfall %s", txt, short)
 	}
@@ -329,5 +329,78 @@ func TestOrderIdenticalInFlightAsksExplicitly(t *testing.T) {
 	test.Tap(buttonOnScreen(t, u.win, "Yes, place it again"))
 	if got := srv.Stats().Requests["add"]; got != 2 {
 		t.Fatalf("add sent %d times after the explicit yes", got)
+	}
+}
+
+// quirkyAPI answers as a real server may: a catalog with a row of unknown price and rows it
+// could not read, and an order placed with a warning.
+type quirkyAPI struct {
+	failingAPI
+	adds int
+}
+
+func (q *quirkyAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error) {
+	return []client.Service{
+			{Service: 1, Name: "Priced", Category: "Instagram", Rate: client.MustDecimal("2.00"), Min: 10, Max: 1000, Stock: 100, EntityType: client.EntityProduct},
+			{Service: 2, Name: "No price", Category: "Instagram", RateUnknown: true, Min: 1, Max: 10, Stock: 5, EntityType: client.EntityProduct},
+		}, client.SkipReport{Rows: 3, Reasons: []string{"row 7: service 9: min: value is not an integer"}},
+		nil
+}
+
+func (q *quirkyAPI) Balance(context.Context) (*client.Balance, error) {
+	return &client.Balance{Balance: client.MustDecimal("50.00"), Currency: "USD"}, nil
+}
+
+func (q *quirkyAPI) Add(context.Context, client.AddRequest) (*client.AddResult, error) {
+	q.adds++
+	return &client.AddResult{Order: 23501, Warning: "Order created, e-mail notification failed"}, nil
+}
+
+// A price can be unknown: shown as such, with no estimate, and ordering at it needs an explicit
+// yes. Rows the server sent unreadable are said, not silently lost. An order id with a warning is
+// placed, and the warning is shown.
+func TestUnknownPriceSkippedRowsAndPlacedWithWarning(t *testing.T) {
+	api := &quirkyAPI{}
+	u, env := newTestUI(t, api, false)
+	u.catalog.load(context.Background())
+	if txt := overlayText(u.win); !strings.Contains(txt, "3 rows that could not be read") || !strings.Contains(txt, "row 7: service 9") {
+		t.Fatalf("skipped rows dialog = %q", txt)
+	}
+	if !strings.Contains(u.catalog.count.Text, "3 rows of the answer could not be read") {
+		t.Fatalf("count = %q", u.catalog.count.Text)
+	}
+	u.balance.load(context.Background())
+	for i, r := range u.catalog.visible {
+		if u.catalog.index.rows[r].Service == 2 {
+			row := u.catalog.list.CreateItem()
+			u.catalog.list.UpdateItem(i, row)
+			if txt := labelTexts(row); !strings.Contains(txt, "price unknown") || strings.Contains(txt, "0 each") {
+				t.Fatalf("row = %q", txt)
+			}
+			u.catalog.list.Select(i)
+		}
+	}
+	d := u.catalog.detail
+	d.qty.SetText("1")
+	if !strings.Contains(d.estimate.Text, "Price unknown") || strings.Contains(d.estimate.Text, "0.0000") {
+		t.Fatalf("estimate = %q", d.estimate.Text)
+	}
+	test.Tap(d.orderBtn)
+	if txt := overlayText(u.win); !strings.Contains(txt, "The price is unknown") {
+		t.Fatalf("confirmation = %q", txt)
+	}
+	if b := findButton(u.win.Canvas(), "Place order"); b != nil {
+		t.Fatal("an order at an unknown price is confirmed like any other")
+	}
+	test.Tap(buttonOnScreen(t, u.win, "Yes, order at the unknown price"))
+	if api.adds != 1 {
+		t.Fatalf("add sent %d times", api.adds)
+	}
+	if txt := overlayText(u.win); !strings.Contains(txt, "Order #23501 is placed") || !strings.Contains(txt, "e-mail notification failed") {
+		t.Fatalf("outcome = %q", txt)
+	}
+	j, _ := env.Svc.OrdersJournal()
+	if len(j.Orders) != 1 || j.Orders[0].ID != 23501 || !j.Orders[0].Estimate.IsZero() {
+		t.Fatalf("journal = %+v", j.Orders)
 	}
 }

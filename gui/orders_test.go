@@ -193,7 +193,8 @@ func TestOrdersProductAccountsDeliveredMaskedCopiedExported(t *testing.T) {
 	u.deps.Clipboard = cb
 	u.orders.ensureLoaded()
 	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock >= 2 && s.Min <= 2 && s.Max >= 2 })
-	out, id, err := env.Svc.PlaceOrder(context.Background(), client.AddRequest{Service: s.Service, Quantity: 2}, s.Name, s.EstimateCost(2))
+	placed, err := env.Svc.PlaceOrder(context.Background(), client.AddRequest{Service: s.Service, Quantity: 2}, s.Name, estimate(t, s, 2))
+	out, id := placed.Outcome, placed.Order
 	if err != nil || out != account.Placed {
 		t.Fatalf("placeOrder = %v, %d, %v", out, id, err)
 	}
@@ -365,7 +366,7 @@ func TestOrdersCheckNowConfirmsAnUnconfirmedOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := st.BeginAdd(client.AddRequest{Service: s.Service, Quantity: 1}, s.Name, s.EstimateCost(1))
+	sp, err := st.BeginAdd(client.AddRequest{Service: s.Service, Quantity: 1}, s.Name, estimate(t, s, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 			p := t.projects[t.projRows[id]]
 			cols := o.(*fyne.Container).Objects
 			cols[0].(*widget.Label).SetText(short(p.Name, maxName))
-			cols[1].(*widget.Label).SetText(fmt.Sprintf("%s %s", p.Price, t.ui.currency()))
+			cols[1].(*widget.Label).SetText(smsPriceText(p, t.ui.currency()))
 		},
 	)
 	t.projList.OnSelected = func(id widget.ListItemID) {

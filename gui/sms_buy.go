@@ -36,6 +36,14 @@ func parseSMSQuantity(text string) (int, error) {
 	return q, nil
 }
 
+// smsPriceText is a project's price per number with the currency, or "price unknown".
+func smsPriceText(p client.SMSProject, currency string) string {
+	if !p.PriceKnown() {
+		return lang.L("price unknown")
+	}
+	return fmt.Sprintf("%s %s", p.Price, currency)
+}
+
 // smsTotal is the exact price of quantity numbers at price each.
 func smsTotal(price client.Decimal, quantity int) client.Decimal {
 	return client.NewDecimal(price.Mul(client.DecimalFromInt(int64(quantity)).Decimal))
@@ -63,7 +71,7 @@ func (t *smsTab) updateTotal() {
 		t.buyBtn.Disable()
 		return
 	}
-	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s %s per number"), short(p.Name, maxName), short(t.country.Name, maxName), p.Price, t.ui.currency()))
+	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s per number"), short(p.Name, maxName), short(t.country.Name, maxName), smsPriceText(p, t.ui.currency())))
 	q, err := parseSMSQuantity(t.qty.Text)
 	if err != nil {
 		setOrHide(t.formErr, err.Error())
@@ -74,9 +82,12 @@ func (t *smsTab) updateTotal() {
 	setOrHide(t.formErr, "")
 	cost := smsTotal(p.Price, q)
 	text := fmt.Sprintf(lang.L("Total: %s × %d = %s %s"), p.Price, q, cost, t.ui.currency())
+	if !p.PriceKnown() {
+		text = lang.L("Price unknown: HstockPlus did not give one, so there is no total.")
+	}
 	if bal, ok := t.ui.knownBalance(); ok {
 		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
-		if cost.Cmp(bal.Balance.Decimal) > 0 {
+		if p.PriceKnown() && cost.Cmp(bal.Balance.Decimal) > 0 {
 			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
 		}
 	}
@@ -118,11 +129,16 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 			text = fmt.Sprintf(lang.L("Rent %d numbers for %s in %s."), req.Quantity, name, countryName)
 		}
 	}
-	text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
-		name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
+	if p.PriceKnown() {
+		text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
+			name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
+	} else {
+		text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d"), name, countryName, req.Quantity) +
+			"\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what a number costs. The charge is known only once the numbers are rented, and it may be any amount.")
+	}
 	if b, ok := u.knownBalance(); ok {
 		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
-		if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
+		if short := cost.Sub(b.Balance.Decimal); p.PriceKnown() && short.IsPositive() {
 			text += " " + fmt.Sprintf(lang.L("That is %s %s short: HstockPlus will most likely refuse."), short.StringFixed(2), b.Currency)
 		}
 	}
@@ -135,13 +151,16 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 		}
 		fyne.Do(func() {
 			title, confirm := lang.L("Confirm the purchase"), lang.L("Rent")
+			if !p.PriceKnown() {
+				title, confirm = lang.L("Rent at an unknown price?"), lang.L("Yes, rent at the unknown price")
+			}
 			if len(similar) > 0 {
 				title, confirm = lang.L("Rent the same again?"), lang.L("Yes, rent again")
 				text = inFlightText(similar, lang.L("An identical purchase")) + "\n\n" + text
 			}
 			u.confirmSpend(title, confirm, text, t.setRenting, func(ctx context.Context) func() {
-				out, nums, err := svc.RentNumbers(ctx, req, p.Name, cost)
-				return func() { t.showOutcome(cost, out, nums, err) }
+				rented, err := svc.RentNumbers(ctx, req, p.Name, cost)
+				return func() { t.showOutcome(cost, rented, err) }
 			})
 		})
 	})
@@ -161,9 +180,10 @@ func (t *smsTab) setRenting(on bool) {
 }
 
 // showOutcome tells the user, in words, what became of the purchase. UI goroutine only.
-func (t *smsTab) showOutcome(cost client.Decimal, out account.Outcome, nums []account.SMSNumber, err error) {
+func (t *smsTab) showOutcome(cost client.Decimal, rented account.Rental, err error) {
 	u := t.ui
-	switch out {
+	nums := rented.Numbers
+	switch rented.Outcome {
 	case account.Placed:
 		var lines []string
 		for _, n := range nums {
@@ -173,8 +193,11 @@ func (t *smsTab) showOutcome(cost client.Decimal, out account.Outcome, nums []ac
 		if len(nums) != 1 {
 			title = lang.L("Numbers rented")
 		}
-		dialog.ShowInformation(title, strings.Join(lines, "\n")+"\n\n"+
-			lang.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives."), u.win)
+		text := strings.Join(lines, "\n") + "\n\n" + lang.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives.")
+		if rented.Warning != "" {
+			text += "\n\n" + fmt.Sprintf(lang.L("HstockPlus also said: “%s”"), short(rented.Warning, maxLine))
+		}
+		dialog.ShowInformation(title, text, u.win)
 		t.reloadBalance()
 	case account.Unconfirmed:
 		dialog.ShowInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)

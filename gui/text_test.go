@@ -60,10 +60,10 @@ type hostileAPI struct{ failingAPI }
 
 const rlo = "\u202E"
 
-func (hostileAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
+func (hostileAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error) {
 	return []client.Service{{Service: 1, Name: "Invoice " + rlo + "fdp.exe\nsecond line", Category: strings.Repeat("C", 5000),
 		Subcategory: "x\x1b[2J", Rate: client.MustDecimal("1.00"), Stock: 5, EntityType: client.EntitySMM,
-		Description: strings.Repeat("long description ", 100_000)}}, nil
+		Description: strings.Repeat("long description ", 100_000)}}, client.SkipReport{}, nil
 }
 
 func (hostileAPI) Balance(context.Context) (*client.Balance, error) {

@@ -34,7 +34,7 @@ type (
 		RefreshCatalog(ctx context.Context) (account.Catalog, error)
 		Inventory(ctx context.Context, service int64) (*client.Inventory, error)
 		Image(ctx context.Context, url string) ([]byte, error)
-		PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (account.Outcome, int64, error)
+		PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (account.Placement, error)
 		OrdersInFlight(req client.AddRequest) ([]account.Spend, error)
 	}
 	// shopsService: the Shops tab.
@@ -53,7 +53,7 @@ type (
 	smsService interface {
 		SMSCountries(ctx context.Context) ([]client.SMSCountry, error)
 		SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error)
-		RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (account.Outcome, []account.SMSNumber, error)
+		RentNumbers(ctx context.Context, req client.AddSMSRequest, label string, estimate client.Decimal) (account.Rental, error)
 		Numbers() (account.Numbers, error)
 		CheckNumberNow(ctx context.Context, id int64) error
 		RentalsInFlight(req client.AddSMSRequest) ([]account.Spend, error)

@@ -90,7 +90,7 @@ func (s *swapAPI) Balance(ctx context.Context) (*client.Balance, error) {
 	return s.get().Balance(ctx)
 }
 
-func (s *swapAPI) AllServices(ctx context.Context, p client.ServicesParams, n int, f func(int, int)) ([]client.Service, error) {
+func (s *swapAPI) AllServices(ctx context.Context, p client.ServicesParams, n int, f func(int, int)) ([]client.Service, client.SkipReport, error) {
 	return s.get().AllServices(ctx, p, n, f)
 }
 
@@ -99,8 +99,8 @@ type failingAPI struct{ err error }
 
 func (f failingAPI) Lang() string                                     { return "en" }
 func (f failingAPI) Balance(context.Context) (*client.Balance, error) { return nil, f.err }
-func (f failingAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
-	return nil, f.err
+func (f failingAPI) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error) {
+	return nil, client.SkipReport{}, f.err
 }
 func (f failingAPI) Shops(context.Context, int, int) (*client.ShopsPage, error) { return nil, f.err }
 func (f failingAPI) Services(context.Context, client.ServicesParams) (*client.ServicesPage, error) {
@@ -126,7 +126,7 @@ func (f failingAPI) SMSStatus(context.Context, int64) (*client.SMSStatus, error)
 
 func TestCatalogListsEveryServiceAndSearchNarrows(t *testing.T) {
 	u, api, _ := newSandboxUI(t, true)
-	want, err := api.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
+	want, _, err := api.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,4 +366,14 @@ func newLoopbackClient(tb testing.TB, srv *sandbox.Server) *client.Client {
 		tb.Fatal(err)
 	}
 	return api
+}
+
+// estimate is the cost of q of s, for tests on services whose price is known.
+func estimate(t *testing.T, s client.Service, q int64) client.Decimal {
+	t.Helper()
+	c, ok := s.EstimateCost(q)
+	if !ok {
+		t.Fatalf("service %d has no price", s.Service)
+	}
+	return c
 }

@@ -277,8 +277,8 @@ type apiStubs struct{}
 var errNotFaked = errors.New("watch test: not faked")
 
 func (apiStubs) Lang() string { return "en" }
-func (apiStubs) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, error) {
-	return nil, errNotFaked
+func (apiStubs) AllServices(context.Context, client.ServicesParams, int, func(int, int)) ([]client.Service, client.SkipReport, error) {
+	return nil, client.SkipReport{}, errNotFaked
 }
 func (apiStubs) Shops(context.Context, int, int) (*client.ShopsPage, error) { return nil, errNotFaked }
 func (apiStubs) Services(context.Context, client.ServicesParams) (*client.ServicesPage, error) {

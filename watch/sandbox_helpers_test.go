@@ -61,7 +61,7 @@ func remoteSandboxEnv(t testing.TB, url, key string) *sbEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := e.truth.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
+	rows, _, err := e.truth.AllServices(context.Background(), client.ServicesParams{}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,8 @@ func (e *sbEnv) placeOrder(ctx context.Context, store *cache.Store, svc client.S
 		req.Link = "https://example.com/p/" + fmt.Sprint(e.next)
 	}
 	e.next++
-	sp, err := store.BeginAdd(req, svc.Name, svc.EstimateCost(qty))
+	cost, _ := svc.EstimateCost(qty)
+	sp, err := store.BeginAdd(req, svc.Name, cost)
 	if err != nil {
 		return 0, err
 	}
