@@ -65,6 +65,14 @@ func (d *orderDetail) showExport() {
 	dlg.Show()
 }
 
+// exportPath is where an export went: the file's full path, else its URI.
+func exportPath(u fyne.URI) string {
+	if u.Scheme() == "file" && u.Path() != "" {
+		return u.Path()
+	}
+	return u.String()
+}
+
 // saveExport asks for a file and writes the export there. UI goroutine only.
 func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 	data, ext := account.ExportTXT(accounts), ".txt"
@@ -80,7 +88,7 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 		if w == nil {
 			return // cancelled
 		}
-		name := w.URI().Name()
+		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
 			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
 			return

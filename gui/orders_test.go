@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/hstockplus/hstockplus/account"
@@ -435,5 +436,11 @@ func TestOrdersTabReadsTheJournalWhenShown(t *testing.T) {
 	u.tabs.Select(u.orders.item)
 	if got := visibleIDs(u); !equalIDs(got, []int64{777}) {
 		t.Fatalf("rows after showing the tab = %v", got)
+	}
+}
+
+func TestExportPathIsTheFullPath(t *testing.T) {
+	if got := exportPath(storage.NewFileURI("/home/ann/Downloads/hstockplus-order-7-accounts.csv")); got != "/home/ann/Downloads/hstockplus-order-7-accounts.csv" {
+		t.Fatalf("path = %q", got)
 	}
 }
