@@ -12,6 +12,7 @@ import (
 
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/safetext"
 )
 
 // StoreError marks a failure of the store (not of the API).
@@ -300,7 +301,7 @@ func (s *Service) RefreshBalance(ctx context.Context) (client.Balance, error) {
 	s.balance = &BalanceReading{Balance: *bal, At: now}
 	s.balMu.Unlock()
 	if first || stored {
-		s.logf("balance: %s %s", bal.Balance, bal.Currency)
+		s.logf("balance: %s %s", bal.Balance, safetext.Short(bal.Currency, 16))
 	}
 	s.publish(Event{Kind: KindBalance, At: now, Balance: bal.Balance, Currency: bal.Currency})
 	ev, err := s.lowBalance(*bal, stored, now)

@@ -106,7 +106,7 @@ func (t *balanceTab) showSaved() {
 	if r.Saved {
 		when = fmt.Sprintf(lang.L("Saved %s"), formatWhen(r.At))
 	}
-	t.show(r.Balance.Balance.String()+" "+short(r.Balance.Currency, maxShort), when)
+	t.show(r.Balance.Balance.String()+" "+short(r.Balance.Currency, maxCurrency), when)
 }
 
 // show puts a balance on screen and in the status bar. UI goroutine only.
@@ -149,6 +149,6 @@ func (t *balanceTab) onEvent(ev account.Event) {
 		return
 	}
 	t.errText.Hide()
-	t.show(fmt.Sprintf("%s %s", ev.Balance, short(ev.Currency, maxShort)), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
+	t.show(fmt.Sprintf("%s %s", ev.Balance, short(ev.Currency, maxCurrency)), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
 	t.ui.async(t.loadCharts)
 }

@@ -201,7 +201,7 @@ func (t *catalogTab) load(ctx context.Context) {
 		if err != nil {
 			switch {
 			case t.index == nil:
-				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeError(err)), lang.L("Try again"), func() {
+				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeErrorAt(err, t.ui.host())), lang.L("Try again"), func() {
 					t.msg.show(lang.L("Loading the catalog…"), "", nil)
 					t.ui.background(t.load)
 				})

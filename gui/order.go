@@ -18,12 +18,12 @@ import (
 // knownBalance is the last balance read, if any.
 func (u *UI) knownBalance() (client.Balance, bool) {
 	r, ok := u.deps.Account.Balance()
-	r.Balance.Currency = short(r.Balance.Currency, maxShort)
+	r.Balance.Currency = short(r.Balance.Currency, maxCurrency)
 	return r.Balance, ok
 }
 
 // currency is the account currency as last seen; HstockPlus accounts are in USD.
-func (u *UI) currency() string { return short(u.deps.Account.Currency(), maxShort) }
+func (u *UI) currency() string { return short(u.deps.Account.Currency(), maxCurrency) }
 
 // confirmOrder states exactly what will be bought and spent, and places the order when the user
 // confirms; busy shows the progress on the form's button (may be nil). An identical order still

@@ -214,7 +214,7 @@ func (r orderRow) estimate() client.Decimal {
 // chargeText is the charge the server reported, or ≈ the estimate before the first status.
 func (r orderRow) chargeText(currency string) string {
 	if r.order != nil && r.order.Status != "" {
-		cur := short(r.order.Currency, maxShort)
+		cur := short(r.order.Currency, maxCurrency)
 		if cur == "" {
 			cur = currency
 		}

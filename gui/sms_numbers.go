@@ -269,7 +269,7 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	meta := []string{short(n.Label, maxName), t.countryName(n.Country), "#" + strconv.FormatInt(n.Order, 10),
 		fmt.Sprintf(lang.L("rented %s"), formatWhen(n.PlacedAt))}
 	if !n.Charge.IsZero() {
-		meta = append(meta, fmt.Sprintf(lang.L("charged %s %s"), n.Charge, short(n.Currency, maxShort)))
+		meta = append(meta, fmt.Sprintf(lang.L("charged %s %s"), n.Charge, short(n.Currency, maxCurrency)))
 	}
 	c.meta = newWrapLabel()
 	c.meta.SetText(strings.Join(nonEmpty(meta), " · "))

@@ -9,11 +9,12 @@ import "github.com/hstockplus/hstockplus/internal/safetext"
 
 // Bounds, in runes, of what a widget shows.
 const (
-	maxShort = 40   // a currency, a status, a code
-	maxName  = 160  // a service, shop, project or country name; a label; a phone number
-	maxLine  = 400  // a link, an account, a one-line message
-	maxText  = 4000 // a description, an SMS text (lines kept)
-	maxLines = safetext.MaxLines
+	maxShort    = 40   // a status, a code, a phone number
+	maxCurrency = 12   // a currency code (USD)
+	maxName     = 160  // a service, shop, project or country name; a label; a phone number
+	maxLine     = 400  // a link, an account, a one-line message
+	maxText     = 4000 // a description, an SMS text (lines kept)
+	maxLines    = safetext.MaxLines
 )
 
 // short is s cleaned onto one line and cut to n runes with an ellipsis.
