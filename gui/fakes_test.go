@@ -298,3 +298,109 @@ func TestSMSCheckNowAnnouncesTheCodeOnce(t *testing.T) {
 		t.Fatalf("repeated: %d copies, %d notifications, %d badges", copies, notes, app.badges())
 	}
 }
+
+// fakeCatalog is a catalogService: a saved catalog, and a refresh that fails.
+type fakeCatalog struct {
+	saved     account.Catalog
+	refreshes int
+	err       error
+	inventory *client.Inventory
+}
+
+func (f *fakeCatalog) Lang() string                           { return "en" }
+func (f *fakeCatalog) SavedCatalog() (account.Catalog, error) { return f.saved, nil }
+func (f *fakeCatalog) RefreshCatalog(context.Context) (account.Catalog, error) {
+	f.refreshes++
+	return account.Catalog{}, f.err
+}
+func (f *fakeCatalog) Inventory(context.Context, int64) (*client.Inventory, error) {
+	return f.inventory, nil
+}
+func (f *fakeCatalog) Image(context.Context, string) ([]byte, error) { return nil, f.err }
+func (f *fakeCatalog) PlaceOrder(context.Context, client.AddRequest, string, client.Decimal) (account.Placement, error) {
+	return account.Placement{Outcome: account.NotPlaced}, errors.New("not in this test")
+}
+func (f *fakeCatalog) OrdersInFlight(client.AddRequest) ([]account.Spend, error) { return nil, nil }
+
+func TestCatalogTabFromItsService(t *testing.T) {
+	u, _ := newTestUI(t, failingAPI{}, false)
+	fetched := time.Now().Add(-time.Hour)
+	fake := &fakeCatalog{
+		saved: account.Catalog{Fetched: fetched, Rows: []client.Service{
+			{Service: 1, Name: "Likes", Category: "Instagram", Rate: client.MustDecimal("0.50"), Stock: 10, EntityType: client.EntitySMM},
+			{Service: 2, Name: "Views", Category: "TikTok", Rate: client.MustDecimal("0.10"), Stock: 10, EntityType: client.EntitySMM},
+		}},
+		err:       &client.TransportError{Err: context.DeadlineExceeded},
+		inventory: &client.Inventory{Service: 1, Stock: 7, Available: true},
+	}
+	u.catalog.svc, u.catalog.detail.api = fake, fake
+	u.catalog.loadSnapshot()
+	if u.catalog.list.Length() != 2 {
+		t.Fatalf("saved catalog: %d rows", u.catalog.list.Length())
+	}
+	u.catalog.load(context.Background())
+	if fake.refreshes != 1 || u.catalog.list.Length() != 2 || !u.offline.Visible() {
+		t.Fatalf("failed refresh: %d refreshes, %d rows, banner %v", fake.refreshes, u.catalog.list.Length(), u.offline.Visible())
+	}
+	u.catalog.list.Select(0)
+	if txt := u.catalog.detail.inv.Text; !strings.Contains(txt, "Live: 7") {
+		t.Fatalf("live stock = %q", txt)
+	}
+}
+
+// fakeShops is a shopsService that has only the saved list.
+type fakeShops struct{ products int }
+
+func (f *fakeShops) Shops(context.Context) ([]client.Shop, time.Time, error) {
+	return []client.Shop{{ID: "s1", Name: "Ac***ng", ProductCount: 1, Rating: 4.5}}, time.Now().Add(-2 * time.Hour), &client.TransportError{Err: context.DeadlineExceeded}
+}
+func (f *fakeShops) ShopProducts(context.Context, string) ([]client.Service, error) {
+	f.products++
+	return []client.Service{{Service: 9, Name: "Netflix 1 month", Rate: client.MustDecimal("3.00"), EntityType: client.EntityProduct, Stock: 3}}, nil
+}
+
+func TestShopsTabFromItsService(t *testing.T) {
+	u, _ := newTestUI(t, failingAPI{}, false)
+	fake := &fakeShops{}
+	u.shops.svc = fake
+	u.shops.load(context.Background())
+	if u.shops.list.Length() != 1 || !strings.Contains(u.shops.count.Text, "saved") {
+		t.Fatalf("%d shops, count %q", u.shops.list.Length(), u.shops.count.Text)
+	}
+	u.shops.list.Select(0)
+	if fake.products != 1 || u.shops.prodList.Length() != 1 {
+		t.Fatalf("products asked %d times, %d listed", fake.products, u.shops.prodList.Length())
+	}
+}
+
+// fakeTray is a trayService.
+type fakeTray struct{ reads int }
+
+func (f *fakeTray) TrayState(time.Time) (account.Tray, error) {
+	f.reads++
+	return account.Tray{Numbers: []account.TrayNumber{{Order: 1, Phone: "+15550001", Label: "Telegram", Code: "4821"}},
+		Deliveries: []account.TrayDelivery{{Order: 9, Label: "Gmail", Count: 2}}}, nil
+}
+
+func TestTrayFromItsService(t *testing.T) {
+	env := accounttest.New(t, failingAPI{})
+	app := &trayApp{App: test.NewTempApp(t)}
+	u := New(app, testDeps(t, env.Svc, false))
+	fake := &fakeTray{}
+	u.tray = fake
+	u.SetupTray()
+	if fake.reads != 1 || len(app.menus) < 2 {
+		t.Fatalf("%d reads, %d menus", fake.reads, len(app.menus))
+	}
+	labels := menuLabels(app.menus[len(app.menus)-1])
+	for _, want := range []string{"+15550001 · Telegram — code 4821 (copy)", "Order #9 Gmail — 2 accounts", "Quit"} {
+		if !strings.Contains(labels, want) {
+			t.Errorf("tray lacks %q:\n%s", want, labels)
+		}
+	}
+	// A code arrives: the tray is read again and badged.
+	u.HandleEvent(account.Event{Kind: account.KindCodeReceived, ID: 1, Order: 1})
+	if fake.reads != 2 || app.badges() != 1 {
+		t.Fatalf("after a code: %d reads, %d badges", fake.reads, app.badges())
+	}
+}

@@ -88,7 +88,7 @@ func (u *UI) refreshTray() {
 	if b, ok := u.knownBalance(); ok {
 		bal = fmt.Sprintf("%s %s", b.Balance, b.Currency) // knownBalance cleans the currency
 	}
-	svc := u.deps.Account
+	svc := u.tray
 	u.async(func() {
 		t, err := svc.TrayState(time.Now())
 		if err != nil {

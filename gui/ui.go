@@ -148,6 +148,7 @@ type UI struct {
 	// desk is the desktop app when it has a system tray (tray.go); unseen: its icon is badged.
 	desk   desktop.App
 	unseen bool
+	tray   trayService
 
 	offline     *fyne.Container // the "Offline — catalog from …" banner
 	offlineText *widget.Label
@@ -185,7 +186,7 @@ func New(a fyne.App, d Deps) *UI {
 		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
 	}
 	a.SetIcon(assets.Icon)
-	u := &UI{app: a, deps: d}
+	u := &UI{app: a, deps: d, tray: d.Account}
 	u.async = d.Go
 	if u.async == nil {
 		u.async = func(f func()) { u.bg.Go(f) }
