@@ -45,6 +45,8 @@ type serviceDetail struct {
 	formErr             *widget.Label
 	orderBtn            *widget.Button
 	placing             bool // an order from this form is being sent
+	linkTouched         bool // the link was typed in, or Order pressed: a missing link is said
+	topUp               *widget.Button
 }
 
 const imageSide = 96
@@ -78,10 +80,17 @@ func newServiceDetail(u *UI) *serviceDetail {
 	d.formErr = newWrapLabel()
 	d.formErr.Importance = widget.DangerImportance
 	d.formErr.Hide()
+	d.topUp = widget.NewButtonWithIcon(lang.L("Top up on HstockPlus…"), theme.ComputerIcon(), d.openTopUp)
+	d.topUp.Importance = widget.LowImportance
+	d.topUp.Hide()
 	d.orderBtn = widget.NewButtonWithIcon(lang.L("Order…"), theme.ConfirmIcon(), d.submit)
 	d.orderBtn.Importance = widget.HighImportance
 	for _, e := range []*widget.Entry{d.link, d.qty, d.comments} {
 		e.OnChanged = func(string) { d.updateEstimate() }
+	}
+	d.link.OnChanged = func(string) {
+		d.linkTouched = true
+		d.updateEstimate()
 	}
 
 	// The order form is pinned under the scrolling facts, so its button is always in reach.
@@ -89,7 +98,10 @@ func newServiceDetail(u *UI) *serviceDetail {
 	form := container.NewVBox(
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Place an order"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		fields, d.linkNote, d.comments, d.estimate, d.formErr, d.orderBtn,
+		fields, d.linkNote, d.comments,
+		// The messages take a fixed room: the fields and the button do not move as they change.
+		container.New(&fixedHeight{lines: 3}, container.NewStack(d.estimate, d.formErr)),
+		container.NewBorder(nil, nil, nil, d.topUp, d.orderBtn),
 	)
 	info := container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv)
 	d.body = container.NewBorder(nil, container.NewPadded(form), nil, nil, container.NewVScroll(container.NewPadded(info)))
@@ -148,6 +160,7 @@ func (d *serviceDetail) show(s client.Service) {
 		d.link.SetText("")
 		d.comments.SetText("")
 		d.qty.SetText(strconv.FormatInt(max(s.Min, 1), 10))
+		d.linkTouched = false
 	}
 	d.updateEstimate()
 	d.body.Refresh()
@@ -212,18 +225,24 @@ func (d *serviceDetail) updateEstimate() {
 			d.qty.Refresh()
 		}
 	}
+	d.topUp.Hide()
 	req, err := validateOrder(s, d.link.Text, d.qty.Text, d.comments.Text)
+	var noLink linkRequiredError
+	if err != nil && errors.As(err, &noLink) && !d.linkTouched {
+		// Not said before the link was touched or Order pressed (submit says it then).
+		d.setFormError("")
+		d.estimate.SetText(lang.L("Enter the link, then the estimate shows here."))
+		if !d.placing {
+			d.orderBtn.Enable()
+		}
+		return
+	}
 	if err != nil {
-		d.formErr.SetText(err.Error())
-		d.formErr.Show()
-		d.estimate.SetText("")
-		d.estimate.Hide()
+		d.setFormError(err.Error())
 		d.orderBtn.Disable()
 		return
 	}
-	d.formErr.SetText("")
-	d.formErr.Hide()
-	d.estimate.Show()
+	d.setFormError("")
 	cost, known := s.EstimateCost(req.Quantity)
 	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), cost.StringFixed(4), d.ui.currency())
 	if !known {
@@ -232,7 +251,14 @@ func (d *serviceDetail) updateEstimate() {
 	if bal, ok := d.ui.knownBalance(); ok {
 		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
 		if known && cost.Cmp(bal.Balance.Decimal) > 0 {
-			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
+			// Short: HstockPlus would refuse. Say by how much, and where to top up.
+			d.setFormError(fmt.Sprintf(lang.L("Your balance is too low: %s %s more is needed (the order costs about %s %s, the balance is %s %s)."),
+				cost.Sub(bal.Balance.Decimal).StringFixed(2), bal.Currency, cost.StringFixed(2), bal.Currency, bal.Balance, bal.Currency))
+			d.orderBtn.Disable()
+			if d.topUpURL() != nil {
+				d.topUp.Show()
+			}
+			return
 		}
 	}
 	d.estimate.SetText(text)
@@ -241,12 +267,50 @@ func (d *serviceDetail) updateEstimate() {
 	}
 }
 
+// setFormError shows text in place of the estimate ("" shows the estimate). UI goroutine only.
+func (d *serviceDetail) setFormError(text string) {
+	d.formErr.SetText(text)
+	if text == "" {
+		d.formErr.Hide()
+		d.estimate.Show()
+		return
+	}
+	d.formErr.Show()
+	d.estimate.Hide()
+}
+
+// topUpURL is the account's site, where the balance is topped up (the API has no deposit call):
+// the endpoint's scheme and host. Nil in the demo, and for an endpoint on this machine.
+func (d *serviceDetail) topUpURL() *url.URL {
+	if d.ui.deps.Demo {
+		return nil
+	}
+	u, err := url.Parse(d.ui.deps.Account.Endpoint())
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil
+	}
+	if h := u.Hostname(); h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1" {
+		return nil
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}
+}
+
+// openTopUp opens the account's site in the browser. UI goroutine only.
+func (d *serviceDetail) openTopUp() {
+	if u := d.topUpURL(); u != nil {
+		if err := d.ui.app.OpenURL(u); err != nil {
+			d.ui.deps.Logf("top up: %v", err)
+		}
+	}
+}
+
 // submit validates the form and asks for confirmation. UI goroutine only.
 func (d *serviceDetail) submit() {
+	d.linkTouched = true
 	req, err := validateOrder(d.svc, d.link.Text, d.qty.Text, d.comments.Text)
 	if err != nil {
-		d.formErr.SetText(err.Error())
-		d.formErr.Show()
+		d.setFormError(err.Error())
+		d.orderBtn.Disable()
 		return
 	}
 	d.ui.confirmOrder(d.svc, req, d.setPlacing)
@@ -294,7 +358,7 @@ func validateOrder(s client.Service, link, qtyText, comments string) (client.Add
 	req.Quantity = q
 	if !s.IsProduct() {
 		if req.Link == "" {
-			return req, errors.New(lang.L("A link is required: the profile or post to deliver to."))
+			return req, linkRequiredError{}
 		}
 		if !strings.Contains(req.Link, "://") {
 			req.Link = "https://" + req.Link
@@ -305,6 +369,13 @@ func validateOrder(s client.Service, link, qtyText, comments string) (client.Add
 		}
 	}
 	return req, nil
+}
+
+// linkRequiredError: an SMM order without its link.
+type linkRequiredError struct{}
+
+func (linkRequiredError) Error() string {
+	return lang.L("A link is required: the profile or post to deliver to.")
 }
 
 func countLines(s string) int {

@@ -120,3 +120,23 @@ func (w *onShow) Show() {
 	w.BaseWidget.Show()
 	w.fn()
 }
+
+// fixedHeight lays its objects over the whole of its room and asks for the height of lines lines
+// of text, whatever they hold: messages that come and go do not move what is below them.
+type fixedHeight struct{ lines int }
+
+func (l *fixedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *fixedHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	line := fyne.MeasureText("Ag", theme.TextSize(), fyne.TextStyle{}).Height
+	return fyne.NewSize(w, float32(l.lines)*line+2*theme.InnerPadding())
+}

@@ -148,6 +148,13 @@ func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
 		return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min > 1
 	})
 	d := u.catalog.detail
+	form := d.body.Objects[1] // the pinned order form
+	holds := false
+	visit(form, func(o fyne.CanvasObject) { holds = holds || o == d.orderBtn })
+	if !holds {
+		t.Fatal("not the order form")
+	}
+	height := form.MinSize().Height
 	d.qty.SetText("1")
 	if !d.orderBtn.Disabled() || !strings.Contains(d.formErr.Text, "Below the minimum") {
 		t.Fatalf("below min: disabled=%v %q", d.orderBtn.Disabled(), d.formErr.Text)
@@ -156,33 +163,54 @@ func TestOrderFormRefusesBadInputWithoutSending(t *testing.T) {
 	if !strings.Contains(d.formErr.Text, "Above the maximum") {
 		t.Fatalf("above max: %q", d.formErr.Text)
 	}
+	// The form holds still while the messages come and go.
+	if h := form.MinSize().Height; h != height {
+		t.Fatalf("the form grew from %.0f to %.0f with a message", height, h)
+	}
+	// A missing link is said only once the link was touched or Order pressed.
 	d.qty.SetText(groupDigits(s.Min))
-	if !strings.Contains(d.formErr.Text, "A link is required") {
-		t.Fatalf("missing link: %q", d.formErr.Text)
+	if d.formErr.Visible() && strings.Contains(d.formErr.Text, "A link is required") {
+		t.Fatalf("a missing link said before the link was touched: %q", d.formErr.Text)
+	}
+	test.Tap(d.orderBtn)
+	if !d.formErr.Visible() || !strings.Contains(d.formErr.Text, "A link is required") || !d.orderBtn.Disabled() {
+		t.Fatalf("after Order: %q", d.formErr.Text)
+	}
+	if h := form.MinSize().Height; h != height {
+		t.Fatalf("the form grew from %.0f to %.0f", height, h)
 	}
 	if srv.Stats().Requests["add"] != 0 {
 		t.Fatal("an invalid form reached the server")
 	}
 }
 
-func TestOrderInsufficientBalanceSaysShortfall(t *testing.T) {
-	u, srv, env := orderUI(t, "0.01")
+// A balance too low for the order: Order is disabled, the missing amount said, nothing sent.
+func TestOrderInsufficientBalanceDisablesOrder(t *testing.T) {
+	u, srv, _ := orderUI(t, "0.01")
 	s := selectService(t, u, func(s client.Service) bool {
 		return s.IsProduct() && s.Stock > 0 && s.Rate.Cmp(client.MustDecimal("0.02").Decimal) > 0
 	})
 	d := u.catalog.detail
 	d.qty.SetText("1")
-	test.Tap(d.orderBtn)
-	test.Tap(buttonOnScreen(t, u.win, "Place order"))
-	if srv.Stats().OrdersPlaced != 0 {
-		t.Fatal("placed with no balance")
-	}
 	short := estimate(t, s, 1).Sub(client.MustDecimal("0.01").Decimal).StringFixed(2)
-	if txt := overlayText(u.win); !strings.Contains(txt, short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
-		t.Fatalf("dialog = %q, want shortfall %s", txt, short)
+	if !d.orderBtn.Disabled() || !strings.Contains(d.formErr.Text, short+" USD more is needed") {
+		t.Fatalf("shortfall: disabled %v, %q (want %s)", d.orderBtn.Disabled(), d.formErr.Text, short)
 	}
-	if failed, _ := env.Store.Spends(account.SpendFailed); len(failed) != 1 {
-		t.Fatalf("journal failed entries = %d", len(failed))
+	if d.topUp.Visible() {
+		t.Fatal("a top-up link to a loopback sandbox")
+	}
+	test.Tap(d.orderBtn)
+	if srv.Stats().Requests["add"] != 0 {
+		t.Fatal("an order the balance cannot pay was sent")
+	}
+}
+
+// The top-up link is the account's site, not a guess at a page of another.
+func TestTopUpOpensTheAccountsSite(t *testing.T) {
+	env := accounttest.NewWith(t, account.Params{API: failingAPI{}, Endpoint: "https://panel.example:8443/api/v2"})
+	u := newUIOn(t, env, false)
+	if got := u.catalog.detail.topUpURL(); got == nil || got.String() != "https://panel.example:8443/" {
+		t.Fatalf("top-up URL = %v", got)
 	}
 }
 
