@@ -40,6 +40,9 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 	if req.Comments != "" {
 		text += "\n" + fmt.Sprintf(lang.L("with %d comments"), countLines(req.Comments))
 	}
+	if svcPlatform, linked, bad := platformMismatch(s.Category, s.Name, req.Link); bad {
+		text = fmt.Sprintf(lang.L("⚠ The service is for %s, but the link is on %s: such an order is paid and not delivered. Check the link."), svcPlatform, linked) + "\n\n" + text
+	}
 	if known {
 		text += "\n\n" + fmt.Sprintf(lang.L("Estimated cost: %s %s (%s)."), cost.StringFixed(4), u.currency(), priceText(s))
 	} else {
