@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,8 @@ type catalogTab struct {
 	msg                 *messageBox
 	detail              *serviceDetail
 	diff                *account.ServiceDiff
+	wider               *widget.Button    // "N more in all categories"
+	everywhere          []int32           // the search's matches in every category (showWider)
 	skipped             client.SkipReport // rows of the last download that could not be read
 	treeRoot, treeItems map[string][]string
 }
@@ -145,7 +148,10 @@ func newCatalogTab(u *UI) *catalogTab {
 
 	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh), t.search)
 	prices := newColumns([]float32{120, 120}, t.minPrice, t.maxPrice)
-	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly, prices), t.count)
+	t.wider = widget.NewButtonWithIcon("", theme.SearchIcon(), func() { t.tree.Select(allRowsID) })
+	t.wider.Importance = widget.LowImportance
+	t.wider.Hide()
+	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly, prices), container.NewHBox(t.wider, t.count))
 	listArea := container.NewStack(t.list, t.msg.root)
 	right := container.NewHSplit(listArea, t.detail.root)
 	right.Offset = 0.6
@@ -274,8 +280,31 @@ func (t *catalogTab) applyFilter() {
 		count += " · " + fmt.Sprintf(lang.L("%s rows of the answer could not be read and are left out"), groupDigits(int64(t.skipped.Rows)))
 	}
 	t.count.SetText(count)
+	t.showWider(f)
 	t.list.UnselectAll()
 	t.list.Refresh()
+	// The detail pane follows the list: a service filtered out is no longer shown.
+	if t.detail.has && !slices.ContainsFunc(t.visible, func(i int32) bool { return t.index.rows[i].Service == t.detail.svc.Service }) {
+		t.detail.clear()
+	}
+}
+
+// showWider says how many more services match the search outside the selected category, with
+// one click to search them all. UI goroutine only.
+func (t *catalogTab) showWider(f catalogFilter) {
+	if (f.Category == "" && f.Subcategory == "") || strings.TrimSpace(f.Text) == "" {
+		t.wider.Hide()
+		return
+	}
+	f.Category, f.Subcategory = "", ""
+	t.everywhere = t.index.filter(f, t.everywhere)
+	more := len(t.everywhere) - len(t.visible)
+	if more <= 0 {
+		t.wider.Hide()
+		return
+	}
+	t.wider.SetText(fmt.Sprintf(lang.L("%s more in all categories"), groupDigits(int64(more))))
+	t.wider.Show()
 }
 
 func parsePrice(s string) *client.Decimal {

@@ -213,6 +213,14 @@ func (d *serviceDetail) loadImage(ctx context.Context, seq int, imageURL string)
 	})
 }
 
+// clear shows the hint instead of a service. UI goroutine only.
+func (d *serviceDetail) clear() {
+	d.seq++ // answers for the service shown are dropped
+	d.has = false
+	d.body.Hide()
+	d.empty.Show()
+}
+
 // updateEstimate recomputes the estimated cost beside the balance. UI goroutine only.
 func (d *serviceDetail) updateEstimate() {
 	if !d.has {

@@ -377,3 +377,28 @@ func estimate(t *testing.T, s client.Service, q int64) client.Decimal {
 	}
 	return c
 }
+
+// A search inside a category says how many more match elsewhere, with one click to show them;
+// the detail pane follows the list.
+func TestCatalogSearchSaysMoreInOtherCategories(t *testing.T) {
+	u, _, _ := newSandboxUI(t, false)
+	u.catalog.load(context.Background())
+	u.catalog.tree.Select("c\x00Instagram")
+	test.Type(u.catalog.search, "likes")
+	inside := u.catalog.list.Length()
+	if inside == 0 || !u.catalog.wider.Visible() || !strings.Contains(u.catalog.wider.Text, "more in all categories") {
+		t.Fatalf("%d inside, wider %v %q", inside, u.catalog.wider.Visible(), u.catalog.wider.Text)
+	}
+	test.Tap(u.catalog.wider)
+	if all := u.catalog.list.Length(); all <= inside || u.catalog.wider.Visible() || u.catalog.filter.Category != "" {
+		t.Fatalf("after the click: %d rows (was %d), wider %v, category %q", all, inside, u.catalog.wider.Visible(), u.catalog.filter.Category)
+	}
+	u.catalog.list.Select(0)
+	if !u.catalog.detail.has {
+		t.Fatal("no detail")
+	}
+	u.catalog.search.SetText("no-such-service-anywhere")
+	if u.catalog.detail.has || !u.catalog.detail.empty.Visible() {
+		t.Fatal("the detail pane still shows a service that left the list")
+	}
+}
