@@ -404,3 +404,20 @@ func TestTrayFromItsService(t *testing.T) {
 		t.Fatalf("after a code: %d reads, %d badges", fake.reads, app.badges())
 	}
 }
+
+// Numbers read before the countries arrive show the country by name once they do.
+func TestSMSCountryNamesOnceTheCountriesCome(t *testing.T) {
+	u, _ := newTestUI(t, failingAPI{}, false)
+	now := time.Now()
+	n := account.SMSNumber{Order: 5, Phone: "+5511999", Label: "Telegram", Country: "br", PlacedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
+	u.sms.svc = &fakeSMS{numbers: account.Numbers{Views: []account.NumberView{{Number: n}}}}
+	u.sms.runTicker = (&fakeTicker{}).run
+	u.sms.reload()
+	if txt := u.sms.active[0].meta.Text; strings.Contains(txt, "Brazil") {
+		t.Fatalf("a name before the countries: %q", txt)
+	}
+	u.sms.showCountries([]client.SMSCountry{{Code: "br", Name: "Brazil"}}, nil)
+	if txt := u.sms.active[0].meta.Text; !strings.Contains(txt, "Brazil") {
+		t.Fatalf("meta after the countries = %q", txt)
+	}
+}

@@ -265,6 +265,9 @@ func (t *smsTab) showCountries(cs []client.SMSCountry, err error) {
 			}
 		}
 	}
+	if t.numbers != nil {
+		t.regroup() // the numbers shown before the countries came say their country by name now
+	}
 }
 
 // loadErrorText says why a list could not be loaded, and that it is not empty but unknown.
