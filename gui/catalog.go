@@ -79,6 +79,9 @@ func newCatalogTab(u *UI) *catalogTab {
 		default:
 			t.filter.Kind = ""
 		}
+		if t.tree != nil {
+			t.tree.Refresh() // the category counts follow the type
+		}
 		t.applyFilter()
 	})
 	t.kind.SetSelectedIndex(0)
@@ -108,8 +111,8 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.refill = check(lang.L("Refill"), func(on bool) { t.filter.RefillOnly = on })
 	t.favOnly = check(lang.L("★ Favourites"), func(on bool) { t.filter.FavOnly = on })
 	t.minPrice, t.maxPrice = widget.NewEntry(), widget.NewEntry()
-	t.minPrice.SetPlaceHolder(lang.L("min price"))
-	t.maxPrice.SetPlaceHolder(lang.L("max price"))
+	t.minPrice.SetPlaceHolder(lang.L("min, each"))
+	t.maxPrice.SetPlaceHolder(lang.L("max, each"))
 	for _, e := range []*widget.Entry{t.minPrice, t.maxPrice} {
 		e.OnChanged = func(string) { t.applyFilter() }
 	}
@@ -362,7 +365,11 @@ func (t *catalogTab) treeLabel(id widget.TreeNodeID) string {
 		return ""
 	}
 	if id == allRowsID {
-		return fmt.Sprintf(lang.L("All (%s)"), groupDigits(int64(len(t.index.rows))))
+		all := 0
+		for _, c := range t.index.cats {
+			all += c.of(t.filter.Kind)
+		}
+		return fmt.Sprintf(lang.L("All (%s)"), groupDigits(int64(all)))
 	}
 	cat, sub := splitTreeID(id)
 	for _, c := range t.index.cats {
@@ -370,11 +377,11 @@ func (t *catalogTab) treeLabel(id widget.TreeNodeID) string {
 			continue
 		}
 		if sub == "" {
-			return fmt.Sprintf("%s (%s)", short(c.Name, maxName), groupDigits(int64(c.Count)))
+			return fmt.Sprintf("%s (%s)", short(c.Name, maxName), groupDigits(int64(c.of(t.filter.Kind))))
 		}
 		for _, sc := range c.Subs {
 			if sc.Name == sub {
-				return fmt.Sprintf("%s (%s)", short(sc.Name, maxName), groupDigits(int64(sc.Count)))
+				return fmt.Sprintf("%s (%s)", short(sc.Name, maxName), groupDigits(int64(sc.of(t.filter.Kind))))
 			}
 		}
 	}

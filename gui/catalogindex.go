@@ -40,7 +40,7 @@ type catalogIndex struct {
 	// contiguous string lets strings.Index jump from match to match at memory speed.
 	blob   string
 	starts []int32
-	price  []int64                 // rate in ten-thousandths: exact for the API's 2 or 4 places; unknownPrice
+	price  []int64                 // the price of one unit (unitPrice); unknownPrice
 	flags  []uint8                 // rowProduct, rowInStock, rowAuto, rowRefill
 	orders [sortFieldCount][]int32 // ascending row order per field
 	cats   []categoryCount         // categories in first-seen order, with their subcategories
@@ -55,11 +55,49 @@ const (
 	rowRefill
 )
 
-// categoryCount is a category (or subcategory) name with its number of rows.
+// categoryCount is a category (or subcategory) name with its number of rows, of each kind.
 type categoryCount struct {
-	Name  string
-	Count int
-	Subs  []categoryCount
+	Name          string
+	Count         int
+	SMM, Products int
+	Subs          []categoryCount
+}
+
+// of is the count of rows of kind ("" all, client.EntitySMM, client.EntityProduct).
+func (c categoryCount) of(kind string) int {
+	switch kind {
+	case client.EntitySMM:
+		return c.SMM
+	case client.EntityProduct:
+		return c.Products
+	}
+	return c.Count
+}
+
+// add counts a row of the product kind or not.
+func (c *categoryCount) add(product bool) {
+	c.Count++
+	if product {
+		c.Products++
+	} else {
+		c.SMM++
+	}
+}
+
+// unitScale: unit prices are kept in ten-millionths, exact for SMM rates (per 1000) of up to four
+// places as for product prices.
+const unitScale = 7
+
+// unitPrice is the price of one unit: a product's rate, an SMM service's rate per 1000 divided by
+// 1000 — so that "each" and "per 1000" compare on the same footing.
+func unitPrice(s *client.Service) int64 {
+	if !s.PriceKnown() {
+		return unknownPrice
+	}
+	if s.IsProduct() {
+		return s.Rate.Shift(unitScale).IntPart()
+	}
+	return s.Rate.Shift(unitScale - 3).IntPart()
 }
 
 // catalogFilter is everything the user can narrow and order the catalog by.
@@ -93,10 +131,7 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 		blob.WriteString(stripControls(foldText(b.String())))
 		blob.WriteByte(keyEnd)
 		names[i] = foldText(s.Name)
-		ix.price[i] = s.Rate.Shift(4).IntPart()
-		if !s.PriceKnown() {
-			ix.price[i] = unknownPrice // outside every price range; sorted after every price
-		}
+		ix.price[i] = unitPrice(&rows[i]) // unknownPrice: outside every range, sorted after every price
 		ix.flags[i] = flagsOf(s)
 
 		ci, ok := catPos[s.Category]
@@ -105,7 +140,7 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 			catPos[s.Category] = ci
 			ix.cats = append(ix.cats, categoryCount{Name: s.Category})
 		}
-		ix.cats[ci].Count++
+		ix.cats[ci].add(s.IsProduct())
 		if s.Subcategory != "" {
 			k := [2]string{s.Category, s.Subcategory}
 			si, ok := subPos[k]
@@ -114,7 +149,7 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 				subPos[k] = si
 				ix.cats[ci].Subs = append(ix.cats[ci].Subs, categoryCount{Name: s.Subcategory})
 			}
-			ix.cats[ci].Subs[si].Count++
+			ix.cats[ci].Subs[si].add(s.IsProduct())
 		}
 	}
 	ix.starts[len(rows)] = int32(blob.Len())
@@ -126,16 +161,8 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 	cmp := [sortFieldCount]func(a, b int32) int{
 		sortByNumber: func(a, b int32) int { return compareInt(rows[a].Service, rows[b].Service) },
 		sortByName:   func(a, b int32) int { return strings.Compare(names[a], names[b]) },
-		sortByPrice: func(a, b int32) int {
-			if ka, kb := rows[a].PriceKnown(), rows[b].PriceKnown(); ka != kb {
-				if ka {
-					return -1 // an unknown price after every known one
-				}
-				return 1
-			}
-			return rows[a].Rate.Cmp(rows[b].Rate.Decimal)
-		},
-		sortByStock: func(a, b int32) int { return compareInt(rows[a].Stock, rows[b].Stock) },
+		sortByPrice:  func(a, b int32) int { return compareInt(ix.price[a], ix.price[b]) },
+		sortByStock:  func(a, b int32) int { return compareInt(rows[a].Stock, rows[b].Stock) },
 	}
 	for f := range sortFieldCount {
 		ord := slices.Clone(base)
@@ -219,10 +246,10 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	}
 	var minP, maxP int64
 	if f.MinPrice != nil {
-		minP = f.MinPrice.Shift(4).IntPart()
+		minP = f.MinPrice.Shift(unitScale).IntPart()
 	}
 	if f.MaxPrice != nil {
-		maxP = f.MaxPrice.Shift(4).IntPart()
+		maxP = f.MaxPrice.Shift(unitScale).IntPart()
 	}
 	count := 0
 	for i := range n {

@@ -1,9 +1,11 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,8 +76,10 @@ func TestCatalogIndexFiltersAndSort(t *testing.T) {
 		{"auto only", catalogFilter{AutoOnly: true, Category: "Accounts-Email"}, nil},
 		{"refill", catalogFilter{RefillOnly: true}, []int64{3}},
 		{"favourites", catalogFilter{FavOnly: true, Favourites: map[int64]bool{2: true, 11: true}}, []int64{2, 11}},
-		{"price range", catalogFilter{MinPrice: d("0.5"), MaxPrice: d("1.25")}, []int64{1, 3, 12}},
-		{"price exact bounds 4 places", catalogFilter{MinPrice: d("0.0396"), MaxPrice: d("0.0396")}, []int64{10}},
+		// Prices compare per unit: an SMM rate is per 1000.
+		{"price range", catalogFilter{MinPrice: d("0.0005"), MaxPrice: d("0.00125")}, []int64{1, 3, 12}},
+		{"price exact bounds 4 places", catalogFilter{MinPrice: d("0.0000396"), MaxPrice: d("0.0000396")}, []int64{10}},
+		{"products by their unit price", catalogFilter{MinPrice: d("20"), MaxPrice: d("25")}, []int64{2}},
 		{"sort price", catalogFilter{Sort: sortByPrice}, []int64{10, 13, 3, 12, 1, 11, 2}},
 		{"sort price desc", catalogFilter{Sort: sortByPrice, Desc: true}, []int64{2, 11, 1, 12, 3, 13, 10}},
 		{"sort stock desc", catalogFilter{Sort: sortByStock, Desc: true, Category: "Instagram"}, []int64{3, 12, 1}},
@@ -91,9 +95,45 @@ func TestCatalogIndexFiltersAndSort(t *testing.T) {
 func TestCatalogIndexCategoryCounts(t *testing.T) {
 	ix := buildCatalogIndex(sampleRows())
 	got := fmt.Sprint(ix.cats)
-	want := "[{Instagram 3 [{Followers 2 []} {Likes 1 []}]} {Accounts-Email 1 [{Gmail 1 []}]} {Telegram 1 [{Members 1 []}]} {TikTok 2 [{Followers 2 []}]}]"
+	want := "[{Instagram 3 3 0 [{Followers 2 2 0 []} {Likes 1 1 0 []}]} {Accounts-Email 1 0 1 [{Gmail 1 0 1 []}]} {Telegram 1 1 0 [{Members 1 1 0 []}]} {TikTok 2 2 0 [{Followers 2 2 0 []}]}]"
 	if got != want {
 		t.Fatalf("categories:\n got %s\nwant %s", got, want)
+	}
+	if c := ix.cats[0]; c.of("") != 3 || c.of(client.EntitySMM) != 3 || c.of(client.EntityProduct) != 0 {
+		t.Fatalf("Instagram by kind: %d %d %d", c.of(""), c.of(client.EntitySMM), c.of(client.EntityProduct))
+	}
+}
+
+// The category tree counts what the type filter shows.
+func TestCatalogTreeCountsFollowTheType(t *testing.T) {
+	u, _, _ := newSandboxUI(t, false)
+	u.catalog.load(context.Background())
+	before := u.catalog.treeLabel("c\x00Instagram")
+	u.catalog.kind.SetSelectedIndex(2) // products
+	if got := u.catalog.treeLabel("c\x00Instagram"); got == before || !strings.HasSuffix(got, "(0)") {
+		t.Fatalf("Instagram with products only: %q (was %q)", got, before)
+	}
+	if got := u.catalog.treeLabel(allRowsID); got != fmt.Sprintf("All (%s)", groupDigits(int64(u.catalog.list.Length()))) {
+		t.Fatalf("All = %q, list %d", got, u.catalog.list.Length())
+	}
+}
+
+// "Each" and "per 1000" compare on the price of one unit: 0.50 per 1000 is cheaper than 0.42
+// each. An unknown price sorts after every price and falls in no range.
+func TestCatalogIndexComparesUnitPrices(t *testing.T) {
+	d := client.MustDecimal
+	ix := buildCatalogIndex([]client.Service{
+		{Service: 1, Name: "Gmail", Rate: d("0.42"), EntityType: client.EntityProduct},
+		{Service: 2, Name: "Likes", Rate: d("0.50"), EntityType: client.EntitySMM},
+		{Service: 3, Name: "Unknown", RateUnknown: true, EntityType: client.EntitySMM},
+		{Service: 4, Name: "Outlook", Rate: d("0.30"), EntityType: client.EntityProduct},
+	})
+	if got := numbers(ix, ix.filter(catalogFilter{Sort: sortByPrice}, nil)); !slices.Equal(got, []int64{2, 4, 1, 3}) {
+		t.Fatalf("by price = %v", got)
+	}
+	one := client.MustDecimal("0.01")
+	if got := numbers(ix, ix.filter(catalogFilter{MaxPrice: &one}, nil)); !slices.Equal(got, []int64{2}) {
+		t.Fatalf("at most 0.01 each = %v", got)
 	}
 }
 
