@@ -23,8 +23,9 @@ import (
 // history and its delivered accounts (masked until revealed; copy, QR, export), or what is known
 // of an unconfirmed attempt with the actions that settle it.
 type orderDetail struct {
-	t    *ordersTab
-	root *fyne.Container
+	t     *ordersTab
+	root  *fyne.Container
+	again *widget.Button // Order again…
 
 	empty   *fyne.Container
 	body    *fyne.Container
@@ -93,7 +94,8 @@ func newOrderDetail(t *ordersTab) *orderDetail {
 	d.note.Hide()
 	d.check = widget.NewButtonWithIcon(lang.L("Check now"), theme.ViewRefreshIcon(), d.checkNow)
 	d.markNot = widget.NewButtonWithIcon(lang.L("Mark as not placed…"), theme.CancelIcon(), d.confirmNotPlaced)
-	d.actions = container.NewHBox(d.check, d.markNot)
+	d.again = widget.NewButtonWithIcon(lang.L("Order again…"), theme.ContentRedoIcon(), d.orderAgain)
+	d.actions = container.NewHBox(d.check, d.markNot, d.again)
 	d.facts = container.New(layout.NewFormLayout())
 	d.histBox = container.NewVBox()
 	d.info = container.NewVScroll(container.NewVBox(d.facts, d.histBox))
@@ -197,9 +199,11 @@ func (d *orderDetail) render() {
 	// placed while the journal entry is unconfirmed.
 	canCheck := r.order != nil && !r.order.Terminal && kind != kindSending
 	unconf := r.spend != nil && r.spend.State == account.SpendUnconfirmed && kind == kindUnconfirmed
+	_, _, again := d.againRequest()
 	d.check.Hidden = !canCheck
 	d.markNot.Hidden = !unconf
-	if canCheck || unconf {
+	d.again.Hidden = !again || kind == kindSending || kind == kindUnconfirmed
+	if canCheck || unconf || !d.again.Hidden {
 		d.actions.Show()
 	} else {
 		d.actions.Hide()
@@ -499,4 +503,54 @@ func (d *orderDetail) confirmNotPlaced() {
 	}, u.win)
 	dlg.Resize(fyne.NewSize(460, 0))
 	dlg.Show()
+}
+
+// againRequest is the order of the shown row made again: the same service, link and quantity
+// (and comments, when the journal has them), with the service as the catalog now has it. ok is
+// false when the service is not in the catalog (any more).
+func (d *orderDetail) againRequest() (client.Service, client.AddRequest, bool) {
+	r, cat := d.row, d.t.ui.catalog
+	var req client.AddRequest
+	switch {
+	case r.order != nil:
+		req = client.AddRequest{Service: r.order.Service, Link: r.order.Link, Quantity: r.order.Quantity}
+		if r.spend != nil {
+			req.Comments = r.spend.Add.Comments
+		}
+	case r.spend != nil:
+		req = r.spend.Add
+	}
+	if req.Service == 0 || cat == nil || cat.index == nil {
+		return client.Service{}, req, false
+	}
+	for _, s := range cat.index.rows {
+		if s.Service == req.Service {
+			return s, req, true
+		}
+	}
+	return client.Service{}, req, false
+}
+
+// orderAgain places the shown order again, through the usual checks and confirmation: a service
+// that takes comments opens the Catalog's form instead, filled in. UI goroutine only.
+func (d *orderDetail) orderAgain() {
+	s, req, ok := d.againRequest()
+	if !ok {
+		d.setNote(lang.L("This service is not in the catalog any more."), widget.WarningImportance)
+		return
+	}
+	if s.IsCustomComments() && req.Comments == "" {
+		u := d.t.ui
+		u.tabs.Select(u.catalog.item)
+		u.catalog.detail.show(s)
+		u.catalog.detail.link.SetText(req.Link)
+		u.catalog.detail.qty.SetText(strconv.FormatInt(req.Quantity, 10))
+		return
+	}
+	checked, err := validateOrder(s, req.Link, strconv.FormatInt(req.Quantity, 10), req.Comments)
+	if err != nil {
+		d.setNote(err.Error(), widget.WarningImportance)
+		return
+	}
+	d.t.ui.confirmOrder(s, checked, nil)
 }

@@ -444,3 +444,43 @@ func TestExportPathIsTheFullPath(t *testing.T) {
 		t.Fatalf("path = %q", got)
 	}
 }
+
+// Order again: the same service, link and quantity, through the normal confirmation and journal,
+// exactly one more order.
+func TestOrdersOrderAgainPlacesOneMore(t *testing.T) {
+	u, srv, env := orderUI(t, "100.00")
+	u.orders.ensureLoaded()
+	s := selectService(t, u, func(s client.Service) bool {
+		return !s.IsProduct() && !s.IsCustomComments() && s.Stock > 0 && s.Min <= 1000 && s.Max >= 1000
+	})
+	d := u.catalog.detail
+	test.Type(d.link, "https://instagram.com/someone")
+	d.qty.SetText("1000")
+	test.Tap(d.orderBtn)
+	test.Tap(buttonOnScreen(t, u.win, "Place order"))
+	test.Tap(buttonOnScreen(t, u.win, "OK"))
+	j, _ := env.Svc.OrdersJournal()
+	if len(j.Orders) != 1 {
+		t.Fatalf("%d orders", len(j.Orders))
+	}
+	if !u.orders.selectKey(rowKey{order: j.Orders[0].ID}) {
+		t.Fatal("the order is not listed")
+	}
+	od := u.orders.detail
+	if od.again.Hidden {
+		t.Fatal("no Order again")
+	}
+	test.Tap(od.again)
+	txt := overlayText(u.win)
+	if !strings.Contains(txt, "Buy 1,000 × "+s.Name) || !strings.Contains(txt, "for https://instagram.com/someone") {
+		t.Fatalf("confirmation = %q", txt)
+	}
+	test.Tap(buttonOnScreen(t, u.win, "Place order"))
+	if got := srv.Stats().Requests["add"]; got != 2 {
+		t.Fatalf("add sent %d times, want 2", got)
+	}
+	j, _ = env.Svc.OrdersJournal()
+	if len(j.Orders) != 2 || j.Orders[0].Service != s.Service || j.Orders[0].Quantity != 1000 || j.Orders[0].Link != "https://instagram.com/someone" {
+		t.Fatalf("journal = %+v", j.Orders)
+	}
+}
