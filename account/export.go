@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Export of delivered accounts.
@@ -64,4 +65,27 @@ func csvCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// ExportOrdersCSV is the order history as CSV: one record per order, newest first as given, with
+// the header order,placed,service,name,link,quantity,status,charge,currency,delivered. Times are
+// RFC 3339 in UTC, amounts exact. Cells that a spreadsheet would run as a formula are neutralised
+// like ExportCSV's.
+func ExportOrdersCSV(orders []Order) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"order", "placed", "service", "name", "link", "quantity", "status", "charge", "currency", "delivered"})
+	for _, o := range orders {
+		charge := ""
+		if o.Status != "" {
+			charge = o.Charge.String()
+		}
+		_ = w.Write([]string{
+			strconv.FormatInt(o.ID, 10), o.PlacedAt.UTC().Format(time.RFC3339), strconv.FormatInt(o.Service, 10),
+			csvCell(o.Label), csvCell(o.Link), strconv.FormatInt(o.Quantity, 10), csvCell(string(o.Status)),
+			charge, csvCell(o.Currency), strconv.Itoa(o.Delivered),
+		})
+	}
+	w.Flush()
+	return b.Bytes()
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hstockplus/hstockplus/client"
 )
 
 // TestExportEncodersGiveExactlyTheAccounts (from gui/orders_test.go): .txt has one line per
@@ -113,5 +116,20 @@ func TestExportCSVNeutralisesFormulas(t *testing.T) {
 	}
 	if got := string(ExportTXT([]string{`=cmd|' /C calc'!A0`, "user:pass"})); got != "=cmd|' /C calc'!A0\nuser:pass\n" {
 		t.Errorf("txt = %q", got)
+	}
+}
+
+func TestExportOrdersCSV(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC)
+	orders := []Order{
+		{ID: 23502, PlacedAt: at, Service: 7, Label: "=Likes", Link: "https://x/y", Quantity: 1000, Status: "Completed", Charge: client.MustDecimal("0.5000"), Currency: "USD"},
+		{ID: 23501, PlacedAt: at.Add(-time.Hour), Service: 2, Label: "Gmail", Quantity: 2, Delivered: 2},
+	}
+	got := string(ExportOrdersCSV(orders))
+	want := "order,placed,service,name,link,quantity,status,charge,currency,delivered\n" +
+		"23502,2026-11-30T09:15:00Z,7,'=Likes,https://x/y,1000,Completed,0.5000,USD,0\n" +
+		"23501,2026-11-30T08:15:00Z,2,Gmail,,2,,,,2\n"
+	if got != want {
+		t.Fatalf("csv =\n%s\nwant\n%s", got, want)
 	}
 }

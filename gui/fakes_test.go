@@ -421,3 +421,20 @@ func TestSMSCountryNamesOnceTheCountriesCome(t *testing.T) {
 		t.Fatalf("meta after the countries = %q", txt)
 	}
 }
+
+func TestOrdersDateFilter(t *testing.T) {
+	u, _ := newTestUI(t, failingAPI{}, false)
+	now := time.Now()
+	u.orders.svc = &fakeOrders{journal: account.Journal{Orders: []account.Order{
+		{ID: 1, Label: "Today", Quantity: 1, PlacedAt: now},
+		{ID: 2, Label: "Last week", Quantity: 1, PlacedAt: now.AddDate(0, 0, -3)},
+		{ID: 3, Label: "Long ago", Quantity: 1, PlacedAt: now.AddDate(0, 0, -60)},
+	}}}
+	u.orders.ensureLoaded()
+	for period, want := range map[int][]int64{periodAny: {1, 2, 3}, periodToday: {1}, periodWeek: {1, 2}, periodMonth: {1, 2}} {
+		u.orders.period.SetSelectedIndex(period)
+		if got := visibleIDs(u); !equalIDs(got, want) {
+			t.Errorf("period %d: %v, want %v", period, got, want)
+		}
+	}
+}

@@ -3,10 +3,13 @@ package gui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,10 +28,12 @@ type ordersTab struct {
 	list *widget.List
 	msg  *messageBox
 
-	status *widget.Select // the status filter (statusFilters)
-	search *widget.Entry  // the text filter: order number, service name, link
-	count  *widget.Label
-	detail *orderDetail
+	status    *widget.Select // the status filter (statusFilters)
+	period    *widget.Select // the date filter (periodFilters)
+	exportAll *widget.Button
+	search    *widget.Entry // the text filter: order number, service name, link
+	count     *widget.Label
+	detail    *orderDetail
 
 	// UI goroutine only.
 	orders    map[int64]account.Order  // the journal as last read, updated from events
@@ -68,6 +73,9 @@ func newOrdersTab(u *UI) *ordersTab {
 	}
 	t.status = widget.NewSelect(statusFilters(), func(string) { t.applyFilter() })
 	t.status.SetSelectedIndex(filterAll)
+	t.period = widget.NewSelect(periodFilters(), func(string) { t.applyFilter() })
+	t.period.SetSelectedIndex(periodAny)
+	t.exportAll = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), t.exportHistory)
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(lang.L("Search order number, service, link…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
@@ -75,7 +83,7 @@ func newOrdersTab(u *UI) *ordersTab {
 	t.detail = newOrderDetail(t)
 
 	t.msg.show(lang.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
-	bar := container.NewBorder(nil, nil, t.status, t.count, t.search)
+	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), container.NewHBox(t.count, t.exportAll), t.search)
 	left := container.NewBorder(bar, nil, nil, nil, container.NewStack(t.list, t.msg.root))
 	split := container.NewHSplit(left, t.detail.root)
 	split.Offset = 0.6
@@ -150,10 +158,11 @@ func (t *ordersTab) applyFilter() {
 		return // still being built
 	}
 	filter, text := t.status.SelectedIndex(), t.search.Text
+	since := periodStart(t.period.SelectedIndex(), time.Now())
 	t.visible = t.visible[:0:0]
 	sel := -1
 	for _, r := range t.rows {
-		if r.matches(filter, text) {
+		if r.matches(filter, text) && !r.placed().Before(since) {
 			if r.key() == t.selected && t.selected != (rowKey{}) {
 				sel = len(t.visible)
 			}
@@ -196,4 +205,66 @@ func (t *ordersTab) selectKey(k rowKey) bool {
 		}
 	}
 	return false
+}
+
+// The date filters, in the order of the Select.
+const (
+	periodAny = iota
+	periodToday
+	periodWeek
+	periodMonth
+)
+
+func periodFilters() []string {
+	return []string{lang.L("Any time"), lang.L("Today"), lang.L("Last 7 days"), lang.L("Last 30 days")}
+}
+
+// periodStart is the earliest placing time the date filter keeps (zero: any).
+func periodStart(period int, now time.Time) time.Time {
+	now = now.Local()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
+	switch period {
+	case periodToday:
+		return today
+	case periodWeek:
+		return today.AddDate(0, 0, -6)
+	case periodMonth:
+		return today.AddDate(0, 0, -29)
+	}
+	return time.Time{}
+}
+
+// exportHistory saves the orders shown (the filters apply) as CSV. UI goroutine only.
+func (t *ordersTab) exportHistory() {
+	var orders []account.Order
+	for _, r := range t.visible {
+		if r.order != nil {
+			orders = append(orders, *r.order)
+		}
+	}
+	if len(orders) == 0 {
+		dialog.ShowInformation(lang.L("Nothing to export"), lang.L("No order is listed."), t.ui.win)
+		return
+	}
+	data := account.ExportOrdersCSV(orders)
+	win := t.ui.win
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, win)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		name := exportPath(w.URI())
+		if err := writeExport(w, data); err != nil {
+			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			return
+		}
+		dialog.ShowInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d orders to %s."), len(orders), name), win)
+	}, win)
+	fd.SetFileName("hstockplus-orders.csv")
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
 }
