@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/shopspring/decimal"
 )
 
 func TestBalanceChartsDrawFromTheStore(t *testing.T) {
@@ -34,11 +35,34 @@ func TestBalanceChartsDrawFromTheStore(t *testing.T) {
 			texts[v.Text] = true
 		}
 	}
-	if lines < 2+4 || !texts["100.00"] || !texts["0.00"] {
+	// The axis fits the balances (98.50 to 100.00), with a margin: not from zero.
+	if lines < 2+4 || !texts["100.15"] || !texts["98.35"] || texts["0.00"] {
 		t.Fatalf("chart: %d lines, labels %v", lines, texts)
 	}
 	u.balance.spending.Resize(fyne.NewSize(400, 200))
 	if n := len(test.WidgetRenderer(u.balance.spending).Objects()); n < 30 {
 		t.Fatalf("spending chart has %d objects for 30 days", n)
+	}
+}
+
+func TestChartRangeFitsTheBalance(t *testing.T) {
+	d := func(s string) decimal.Decimal { return client.MustDecimal(s).Decimal }
+	lo, hi := chartRange(d("98.12"), d("100.00"), false)
+	// The 1.88 change takes most of the height, not 2 % of it.
+	if !lo.GreaterThan(d("90")) || !hi.LessThan(d("110")) || !lo.LessThan(d("98.12")) || !hi.GreaterThan(d("100")) {
+		t.Fatalf("balance range %s–%s", lo, hi)
+	}
+	if lo, _ := chartRange(d("0.00"), d("1.88"), true); !lo.IsZero() {
+		t.Fatalf("bars start at %s", lo)
+	}
+	if lo, hi := chartRange(d("5.00"), d("5.00"), false); !lo.LessThan(d("5")) || !hi.GreaterThan(d("5")) {
+		t.Fatalf("flat balance range %s–%s", lo, hi)
+	}
+	day := time.Date(2026, 12, 2, 9, 0, 0, 0, time.Local)
+	if from, to := dateLabels(day, day.Add(5*time.Hour)); from != "09:00" || to != "14:00" {
+		t.Fatalf("same day: %q %q", from, to)
+	}
+	if from, to := dateLabels(day.AddDate(0, 0, -29), day); from == to || to == "" {
+		t.Fatalf("a month: %q %q", from, to)
 	}
 }

@@ -87,12 +87,7 @@ func (r *chartRenderer) build() {
 	for _, p := range pts {
 		lo, hi = decimal.Min(lo, p.Value.Decimal), decimal.Max(hi, p.Value.Decimal)
 	}
-	if r.c.bars || lo.IsPositive() {
-		lo = decimal.Min(lo, decimal.Zero) // bars and balances start from zero
-	}
-	if hi.Equal(lo) {
-		hi = lo.Add(decimal.NewFromInt(1))
-	}
+	lo, hi = chartRange(lo, hi, r.c.bars)
 	left, top := float32(chartPad), float32(8)
 	w, h := s.Width-left-8, s.Height-top-chartPad/2
 	y := func(v decimal.Decimal) float32 {
@@ -118,9 +113,10 @@ func (r *chartRenderer) build() {
 	text(lo.StringFixed(2), 2, top+h-12, fyne.TextAlignLeading)
 
 	first, last := pts[0].At, pts[len(pts)-1].At
-	text(first.Local().Format("2 Jan"), left, top+h+4, fyne.TextAlignLeading)
-	if len(pts) > 1 {
-		text(last.Local().Format("2 Jan"), left+w-40, top+h+4, fyne.TextAlignLeading)
+	from, to := dateLabels(first, last)
+	text(from, left, top+h+4, fyne.TextAlignLeading)
+	if to != "" {
+		text(to, left+w, top+h+4, fyne.TextAlignTrailing)
 	}
 	if r.c.bars {
 		slot := w / float32(len(pts))
@@ -154,4 +150,41 @@ func (r *chartRenderer) build() {
 	dot.Move(fyne.NewPos(lx-3, ly-3))
 	dot.Resize(fyne.NewSize(6, 6))
 	r.objs = append(r.objs, dot)
+}
+
+// chartRange is the value range a chart shows: bars from zero to their highest; a balance line
+// fitted to its own lowest and highest values with a margin (a 1.88 change of a 100.00 balance
+// is a visible step, not a pixel), from zero only when it comes near it.
+func chartRange(lo, hi decimal.Decimal, bars bool) (decimal.Decimal, decimal.Decimal) {
+	if bars {
+		lo = decimal.Min(lo, decimal.Zero)
+	} else {
+		margin := hi.Sub(lo).Div(decimal.NewFromInt(10))
+		if margin.IsZero() {
+			margin = decimal.Max(hi.Abs().Div(decimal.NewFromInt(10)), decimal.NewFromInt(1))
+		}
+		lo, hi = lo.Sub(margin), hi.Add(margin)
+		if lo.IsNegative() && !hi.Sub(margin).Sub(margin).IsNegative() && lo.Add(margin).Sign() >= 0 {
+			lo = decimal.Zero // a balance is not drawn below zero it never reached
+		}
+	}
+	if hi.LessThanOrEqual(lo) {
+		hi = lo.Add(decimal.NewFromInt(1))
+	}
+	return lo.Round(2), hi.Round(2)
+}
+
+// dateLabels are the labels of a chart's first and last times: dates, or clock times when both
+// fall on one day; to is "" when it would repeat from.
+func dateLabels(first, last time.Time) (from, to string) {
+	first, last = first.Local(), last.Local()
+	layout := "2 Jan"
+	if first.Year() == last.Year() && first.YearDay() == last.YearDay() {
+		layout = "15:04"
+	}
+	from, to = first.Format(layout), last.Format(layout)
+	if to == from {
+		to = ""
+	}
+	return from, to
 }
