@@ -88,6 +88,25 @@
 // new code after 5–15 s. Numbers are charged price × quantity, exactly, and
 // never refunded.
 //
+// # State
+//
+// By default the account lives in memory and every New starts afresh. With
+// Options.StateFile the customer's state (balance, orders, SMS numbers and
+// owned phones, refunds still due, the order id counter, the stock orders
+// took) is kept in that file: New loads it (a missing file is a fresh account
+// with Options.Balance, written at once), and every request that changes the
+// state rewrites the file atomically (temporary file, fsync, rename; mode
+// 0600) before it is answered, so an order id, once answered, is never reused.
+// The catalog is not stored: it is rebuilt from Seed and Services, and a file
+// written for another seed or catalog, or corrupt, or of another version,
+// makes New fail with an error wrapping ErrState, leaving the file alone;
+// deleting the file resets the account. Times are stored as instants of the
+// server's clock (Options.Now) with Speed applied when an order is placed, so
+// time runs on while no server does, as for a real account: orders that were
+// due to end meanwhile have ended at the next start, their refunds credited
+// once. Close saves and detaches the server from the file; Running.Close
+// saves. Stats and the fault generator are not persisted.
+//
 // # Faults
 //
 // Options.Faults and SetFaults inject transport failures with per-request

@@ -64,6 +64,8 @@ type allocPart struct {
 	price int64 // ten-thousandths
 }
 
+// An order is never modified once stored in Server.orders (state snapshots
+// share the pointers).
 type order struct {
 	id         int64
 	row        *row
@@ -127,6 +129,7 @@ func (s *Server) settleLocked(now time.Time) {
 		if o := s.orders[it.id]; o != nil {
 			s.balance = s.balance.Add(o.refund)
 		}
+		s.changedLocked()
 	}
 }
 
@@ -225,9 +228,12 @@ func (s *Server) actAdd(form url.Values) (int, []byte) {
 	// Commit.
 	if rw.kind == entitySMM {
 		s.stock[rw.slot].Add(-int64(qty))
+		s.touched[rw.slot] = struct{}{}
 	} else {
 		for _, a := range alloc {
-			s.stock[rw.subs[a.sub].slot].Add(-int64(a.qty))
+			slot := rw.subs[a.sub].slot
+			s.stock[slot].Add(-int64(a.qty))
+			s.touched[slot] = struct{}{}
 		}
 	}
 	s.balance = s.balance.Sub(charge)
@@ -243,6 +249,7 @@ func (s *Server) actAdd(form url.Values) (int, []byte) {
 	if o.refund.IsPositive() {
 		heap.Push(&s.settleQ, settleItem{at: o.doneAt, id: id})
 	}
+	s.changedLocked()
 	s.ordersPlaced.Add(1)
 	return ok(struct {
 		Order int64 `json:"order"`

@@ -39,6 +39,17 @@ type Options struct {
 	Seed     int64            // catalog and randomness seed; same seed => same catalog
 	Now      func() time.Time // clock; nil => time.Now
 	BaseURL  string           // public base for image URLs ("http://host:port"); empty => from the request
+
+	// StateFile, when set, keeps the customer's state (balance, orders, SMS
+	// numbers, stock taken by orders, order ids) in this file so that the
+	// account continues across restarts; empty keeps it in memory only. New
+	// loads the file, or starts a fresh account with Balance and writes the
+	// file when there is none; every request that changes the state rewrites
+	// it (atomically, mode 0600) before answering. A file New cannot use
+	// (corrupt, another version, another Seed or Services) makes New fail
+	// with an error wrapping ErrState and is left as it is: deleting it resets
+	// the account. See Save, Close and StateError.
+	StateFile string
 }
 
 // Stats are request counters.
@@ -68,6 +79,14 @@ type Server struct {
 	cat      *catalog
 	stock    []atomic.Int64 // per slot; written only with mu held, read freely
 
+	stateFile   string
+	fingerprint string        // of cat, when stateFile is set
+	gen         atomic.Uint64 // bumped (with mu held) by every change of the persisted state
+	saveMu      sync.Mutex    // serialises state writes; taken before mu, never while holding it
+	written     atomic.Uint64 // gen of the last state written; stored with saveMu held
+	saveErr     error         // guarded by saveMu
+	closed      bool          // guarded by saveMu
+
 	mu       sync.Mutex // guards the customer state below
 	balance  decimal.Decimal
 	nextID   int64
@@ -77,6 +96,7 @@ type Server struct {
 	settleQ  settleHeap
 	orderSeq int
 	smsSeq   int
+	touched  map[int32]struct{} // stock slots orders have taken from
 
 	faultMu sync.Mutex
 	faults  Faults
@@ -103,6 +123,8 @@ func New(opts Options) (*Server, error) {
 		orders:     map[int64]*order{},
 		sms:        map[int64]*smsOrder{},
 		phones:     map[string]int{},
+		touched:    map[int32]struct{}{},
+		stateFile:  opts.StateFile,
 		faults:     opts.Faults,
 		rng:        rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eedfa17)),
 		requests:   map[string]int{},
@@ -154,6 +176,12 @@ func New(opts Options) (*Server, error) {
 	for i, v := range s.cat.initStock {
 		s.stock[i].Store(v)
 	}
+	if s.stateFile != "" {
+		s.fingerprint = catalogFingerprint(s.cat)
+		if err := s.loadState(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -176,9 +204,11 @@ func (s *Server) SetFaults(f Faults) {
 // action formats it.
 func (s *Server) BalanceString() string {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.settleLocked(s.now())
-	return money24(s.balance)
+	b := money24(s.balance)
+	s.mu.Unlock()
+	_ = s.persist() // a refund may have been credited; a failure is kept for StateError
+	return b
 }
 
 // Stats returns a copy of the counters.
@@ -326,6 +356,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	status, body := s.dispatch(r, form, action)
+	// The state this request changed is on disk before anybody hears of it.
+	// A failed save is kept for StateError; the answer goes out regardless.
+	_ = s.persist()
 	switch fault {
 	case faultDrop:
 		abortConn(w)
@@ -493,13 +526,16 @@ func Listen(addr string, s *Server) (*Running, error) {
 }
 
 // Close shuts the server down gracefully, waiting for in-flight requests until
-// ctx ends.
+// ctx ends, then saves the state (Server.Save) when there is a state file.
 func (r *Running) Close(ctx context.Context) error {
 	err := r.srv.Shutdown(ctx)
 	if err != nil {
 		_ = r.srv.Close()
 	}
 	if serr := <-r.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if serr := r.Server.Save(); serr != nil && err == nil {
 		err = serr
 	}
 	return err

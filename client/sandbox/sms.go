@@ -29,6 +29,8 @@ const (
 	MaxSMSQuantity = 10
 )
 
+// An smsOrder is never modified once stored in Server.sms (state snapshots
+// share the pointers).
 type smsOrder struct {
 	id        int64
 	proj      *project
@@ -219,6 +221,7 @@ func (s *Server) actAddSMS(form url.Values) (int, []byte) {
 		}
 		s.balance = s.balance.Sub(price)
 		s.sms[id] = o
+		s.changedLocked()
 		s.smsPlaced.Add(1)
 		out = append(out, placed{id, o.phone, s.cat.countries[p.country].code, "active", rfc3339ms(o.expiresAt)})
 	}
