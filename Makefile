@@ -10,7 +10,7 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 50x
 ARGS      ?=
 
-.PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke bench screenshot clean
+.PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke soak bench screenshot clean
 
 all: build
 
@@ -47,6 +47,13 @@ fuzz:
 smoke: deps
 	$(GO) build -race -tags $(TAGS) -ldflags "$(LDFLAGS)" -o .smoke/$(BIN) .
 	scripts/smoke.sh .smoke/$(BIN)
+
+## soak: 1,000 random actions headless, then 1,000 on the real app under Xvfb (xdotool)
+soak: deps
+	@scripts/deps.sh --soak
+	HSTOCKPLUS_SOAK=1000 $(GO) test -race -tags $(TAGS) -count=1 -run '^TestSoak$$' ./gui
+	$(GO) build -race -tags $(TAGS) -ldflags "$(LDFLAGS)" -o .smoke/$(BIN) .
+	scripts/soak.sh .smoke/$(BIN) 1000
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +46,8 @@ type session struct {
 	opts     []client.Option
 
 	memoryOnly bool // no keyring and no passphrase: secrets and store in memory, for this session
+
+	wipeDemoOnClose bool // Reset demo: the demo's account and store go once closed
 
 	store  *cache.Store
 	svc    *account.Service
@@ -180,7 +183,22 @@ func (s *session) prepare() error {
 func (s *session) startDemo() (string, error) {
 	opts := s.cfg.sandbox // -sandbox-services, -sandbox-speed, -sandbox-faults apply to the demo too
 	opts.Seed = 1
+	s.storeDir = filepath.Join(s.cfg.dataDir, "demo")
+	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
+		return "", fmt.Errorf("demo data: %w", err)
+	}
+	// The simulated account keeps its state beside the demo's store, so a demo continues across
+	// restarts like a real account. A state it cannot read (another catalog size, a damaged
+	// file) starts the demo afresh: nothing real is in it.
+	opts.StateFile = filepath.Join(s.storeDir, demoStateFile)
 	srv, err := sandbox.New(opts)
+	if errors.Is(err, sandbox.ErrState) {
+		log.Printf("demo: %v: starting the demo afresh", err)
+		if err := wipeDemo(s.storeDir); err != nil {
+			return "", err
+		}
+		srv, err = sandbox.New(opts)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -189,15 +207,56 @@ func (s *session) startDemo() (string, error) {
 		return "", fmt.Errorf("demo sandbox: %w", err)
 	}
 	s.demo = run
-	s.key, s.storeDir = run.Key, filepath.Join(s.cfg.dataDir, "demo")
-	// The simulated account starts afresh on every run (balance, order numbers), so its local
-	// database does too: old demo orders would otherwise merge with new ones that reuse their
-	// numbers. The directory and its key are kept; nothing real is in it.
-	if err := os.RemoveAll(cache.DBDir(s.storeDir)); err != nil {
-		return "", fmt.Errorf("demo data: %w", err)
-	}
+	s.key = run.Key
 	log.Printf("demo mode: built-in sandbox at %s", run.URL)
 	return run.URL, nil
+}
+
+// demoStateFile is the simulated account's state, in the demo's directory.
+const demoStateFile = "sandbox-state.json"
+
+// wipeDemo removes the demo's simulated account and its local store: the demo starts afresh.
+func wipeDemo(dir string) error {
+	for _, p := range []string{filepath.Join(dir, demoStateFile), cache.DBDir(dir), filepath.Join(dir, demoKeyFile)} {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoKeyFile keeps the key of the demo's store where there is no OS keyring: the demo holds
+// nothing real, so no passphrase guards it (the file is the user's alone, like every other).
+const demoKeyFile = "demo-store.key"
+
+// demoSecrets are the secrets of the demo's store: its own in the keyring, else a key kept in a
+// file of the demo's directory.
+func (s *session) demoSecrets() (cache.Secrets, error) {
+	if s.secrets.Backend() == cache.BackendKeyring {
+		return cache.OpenSecrets(s.storeDir, s.keyMode)
+	}
+	mem := cache.NewMemorySecrets()
+	p := filepath.Join(s.storeDir, demoKeyFile)
+	if b, err := os.ReadFile(p); err == nil {
+		_ = mem.Set(cache.SecretDBKey, strings.TrimSpace(string(b)))
+		return mem, nil
+	}
+	if _, _, err := cache.EncryptionKey(mem, cache.DatabaseExists(s.storeDir)); err != nil {
+		return nil, err
+	}
+	v, _ := mem.Get(cache.SecretDBKey)
+	if err := os.WriteFile(p, []byte(v+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	return mem, nil
+}
+
+// resetDemo starts the demo afresh: the app restarts, and the demo's account and store are
+// removed once everything of them is closed.
+func (s *session) resetDemo() {
+	s.restart, s.wipeDemoOnClose = &restartRequest{}, true
+	log.Printf("demo: starting afresh")
+	s.quit()
 }
 
 // openAndStart opens the store and starts the app on it. A store whose key is not in this
@@ -246,13 +305,9 @@ func (s *session) openStore() error {
 	}
 	secrets := s.secrets
 	if s.storeDir != s.cfg.dataDir {
-		if secrets.Backend() == cache.BackendKeyring {
-			var err error
-			if secrets, err = cache.OpenSecrets(s.storeDir, s.keyMode); err != nil {
-				return err
-			}
-		} else {
-			secrets = cache.NewMemorySecrets()
+		var err error
+		if secrets, err = s.demoSecrets(); err != nil {
+			return err
 		}
 	}
 	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(s.storeDir))
@@ -314,6 +369,7 @@ func (s *session) start() error {
 		Account: s.svc, Clipboard: s.clip, Keys: account.NewKeys(s.secrets),
 		Demo: s.demo != nil, Version: version, Logf: log.Printf, FirstRun: s.firstRun,
 		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
+		ResetDemo: s.resetDemoIfDemo(),
 	})
 	s.ui.OnPrefsChange(func(p gui.Prefs) {
 		s.svc.SetSettings(gui.Settings(p))
@@ -401,6 +457,14 @@ func (s *session) clearOnClose(w fyne.Window) {
 	})
 }
 
+// resetDemoIfDemo is resetDemo in the demo, nil otherwise.
+func (s *session) resetDemoIfDemo() func() {
+	if s.demo == nil {
+		return nil
+	}
+	return s.resetDemo
+}
+
 // reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring). A fresh
 // start is the simplest correct way to use them — a new client, the account's own store (not
 // the demo's), a new poller — so the app quits and runs itself again (restartSelf).
@@ -451,6 +515,11 @@ func (s *session) Close() {
 		if s.demo != nil {
 			if err := s.demo.Close(context.Background()); err != nil {
 				log.Printf("demo sandbox: %v", err)
+			}
+			if s.wipeDemoOnClose {
+				if err := wipeDemo(s.storeDir); err != nil {
+					log.Printf("%v", err)
+				}
 			}
 		}
 		if s.release != nil {

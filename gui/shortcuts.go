@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 )
@@ -62,6 +63,9 @@ func (u *UI) installShortcuts() {
 	if u.deps.FirstRun && u.deps.Demo {
 		app = append(app, fyne.NewMenuItem(lang.L("Enter API key…"), u.showWelcomeKeyForm))
 	}
+	if u.deps.ResetDemo != nil {
+		app = append(app, fyne.NewMenuItem(lang.L("Reset demo…"), u.confirmResetDemo))
+	}
 	view := []*fyne.MenuItem{item(general[1]), item(general[2]), fyne.NewMenuItemSeparator()}
 	for _, s := range tabs {
 		view = append(view, item(s))
@@ -95,4 +99,15 @@ func (u *UI) refreshCurrent() {
 func (u *UI) showWelcomeKeyForm() {
 	u.showWelcome()
 	u.welcome.showKeyForm()
+}
+
+// confirmResetDemo asks before the demo starts afresh: its orders, numbers and balance go.
+func (u *UI) confirmResetDemo() {
+	dialog.ShowConfirm(lang.L("Reset the demo?"),
+		lang.L("The demo's simulated account starts afresh: its balance, orders, delivered accounts and numbers are removed, and HstockPlus restarts. Nothing real is touched."),
+		func(ok bool) {
+			if ok && u.deps.ResetDemo != nil {
+				u.deps.ResetDemo()
+			}
+		}, u.win)
 }

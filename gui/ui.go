@@ -122,6 +122,8 @@ type Deps struct {
 	Reconnect func(endpoint, key string) error
 	// Quit ends the app (after clearing the clipboard); nil: fyne.App.Quit.
 	Quit func()
+	// ResetDemo starts the demo afresh (the app restarts); nil outside the demo.
+	ResetDemo func()
 	// Go runs background work of the window off the UI goroutine (nil: a goroutine, waited for
 	// by Wait). Tests run it inline.
 	Go func(f func())

@@ -9,6 +9,9 @@ pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev
 if [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(imagemagick)
 fi
+if [ "${1:-}" = "--soak" ] || [ "${1:-}" = "--screenshots" ]; then
+  pkgs+=(xdotool)
+fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed (or not on PATH); install Go 1.24 or newer from the Go website" >&2
