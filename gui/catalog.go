@@ -34,7 +34,7 @@ type catalogTab struct {
 	favs    map[int64]bool
 
 	search              *widget.Entry
-	kind, sortBy        *widget.Select
+	kind, sortBy        *guardedSelect
 	desc                *widget.Button
 	inStock, auto       *widget.Check
 	refill, favOnly     *widget.Check
@@ -70,7 +70,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(lang.L("Search name, category, number, id, description…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
-	t.kind = widget.NewSelect([]string{lang.L("Everything"), lang.L("SMM services"), lang.L("Products")}, func(s string) {
+	t.kind = newSelect([]string{lang.L("Everything"), lang.L("SMM services"), lang.L("Products")}, func(s string) {
 		switch t.kind.SelectedIndex() {
 		case 1:
 			t.filter.Kind = client.EntitySMM
@@ -89,7 +89,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	for _, s := range sortNames {
 		sorts = append(sorts, lang.L(s))
 	}
-	t.sortBy = widget.NewSelect(sorts, func(string) {
+	t.sortBy = newSelect(sorts, func(string) {
 		t.filter.Sort = sortField(max(0, t.sortBy.SelectedIndex()))
 		t.applyFilter()
 	})

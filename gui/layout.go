@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -139,4 +140,41 @@ func (l *fixedHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	line := fyne.MeasureText("Ag", theme.TextSize(), fyne.TextStyle{}).Height
 	return fyne.NewSize(w, float32(l.lines)*line+2*theme.InnerPadding())
+}
+
+// guardedSelect is a Select that opens its drop-down only while it is on a canvas. Fyne 2.7.1
+// panics in overlayRenderer.MinSize when a Select that was detached between the tap and the
+// pop-up opens it (fyne-io/fyne#5965, guarded upstream after the 2.7.1 the module proxy serves).
+type guardedSelect struct {
+	widget.Select
+	canvasOf func(fyne.CanvasObject) fyne.Canvas // nil: the driver's (tests detach it)
+}
+
+func newSelect(options []string, changed func(string)) *guardedSelect {
+	s := &guardedSelect{}
+	s.Options, s.OnChanged, s.PlaceHolder = options, changed, lang.L("(Select one)")
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// attached reports whether the Select is on a canvas now.
+func (s *guardedSelect) attached() bool {
+	if s.canvasOf != nil {
+		return s.canvasOf(s) != nil
+	}
+	return fyne.CurrentApp().Driver().CanvasForObject(s) != nil
+}
+
+// Tapped opens the drop-down, if the Select is on a canvas.
+func (s *guardedSelect) Tapped(ev *fyne.PointEvent) {
+	if s.attached() {
+		s.Select.Tapped(ev)
+	}
+}
+
+// TypedKey opens the drop-down on Space, Up or Down, if the Select is on a canvas.
+func (s *guardedSelect) TypedKey(ev *fyne.KeyEvent) {
+	if s.attached() {
+		s.Select.TypedKey(ev)
+	}
 }

@@ -28,8 +28,8 @@ type ordersTab struct {
 	list *widget.List
 	msg  *messageBox
 
-	status    *widget.Select // the status filter (statusFilters)
-	period    *widget.Select // the date filter (periodFilters)
+	status    *guardedSelect // the status filter (statusFilters)
+	period    *guardedSelect // the date filter (periodFilters)
 	exportAll *widget.Button
 	search    *widget.Entry // the text filter: order number, service name, link
 	count     *widget.Label
@@ -71,9 +71,9 @@ func newOrdersTab(u *UI) *ordersTab {
 		t.selected = rowKey{}
 		t.detail.clear()
 	}
-	t.status = widget.NewSelect(statusFilters(), func(string) { t.applyFilter() })
+	t.status = newSelect(statusFilters(), func(string) { t.applyFilter() })
 	t.status.SetSelectedIndex(filterAll)
-	t.period = widget.NewSelect(periodFilters(), func(string) { t.applyFilter() })
+	t.period = newSelect(periodFilters(), func(string) { t.applyFilter() })
 	t.period.SetSelectedIndex(periodAny)
 	t.exportAll = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), t.exportHistory)
 	t.search = widget.NewEntry()

@@ -164,7 +164,7 @@ func (u *UI) saveKey(key string) error {
 
 // choice is a Select over fixed values, each with its label.
 type choice[T comparable] struct {
-	sel    *widget.Select
+	sel    *guardedSelect
 	values []T
 	labels []string
 }
@@ -178,7 +178,7 @@ func newChoice[T comparable](values []T, current T, label func(T) string) *choic
 	for _, v := range values {
 		c.labels = append(c.labels, label(v))
 	}
-	c.sel = widget.NewSelect(c.labels, nil)
+	c.sel = newSelect(c.labels, nil)
 	c.sel.SetSelectedIndex(slices.Index(values, current))
 	return c
 }

@@ -47,7 +47,7 @@ func TestSoak(t *testing.T) {
 			u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
 		}
 	}
-	selects := []*widget.Select{u.catalog.kind, u.catalog.sortBy, u.orders.status, u.orders.period}
+	selects := []*guardedSelect{u.catalog.kind, u.catalog.sortBy, u.orders.status, u.orders.period}
 	for i := range n {
 		c := u.catalog
 		switch a := rnd.IntN(12); a {
@@ -118,5 +118,25 @@ func TestSoak(t *testing.T) {
 	}
 	if srv.Stats().Requests["add"] != 0 {
 		t.Fatal("an order was sent without its confirmation")
+	}
+}
+
+// A Select that is no longer on a canvas does not open its drop-down (it would panic in Fyne
+// 2.7.1: fyne-io/fyne#5965).
+func TestDetachedSelectDoesNotOpen(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("x")
+	s := newSelect([]string{"a", "b"}, nil)
+	w.SetContent(s)
+	s.canvasOf = func(fyne.CanvasObject) fyne.Canvas { return nil } // detached, as after a rebuild
+	s.Tapped(&fyne.PointEvent{})
+	s.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	if w.Canvas().Overlays().Top() != nil {
+		t.Fatal("a detached Select opened its drop-down")
+	}
+	s.canvasOf = nil
+	test.Tap(s)
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("an attached Select does not open")
 	}
 }
