@@ -89,3 +89,27 @@ func ExportOrdersCSV(orders []Order) []byte {
 	w.Flush()
 	return b.Bytes()
 }
+
+// ExportTransactionsCSV is the transactions as CSV: date (RFC 3339, UTC), kind, order, what,
+// amount, balance after; an unknown amount or balance is an empty cell. Formula cells are
+// neutralised.
+func ExportTransactionsCSV(ts []Transaction) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"date", "kind", "order", "what", "amount", "balance"})
+	for _, t := range ts {
+		kind, amount, balance := "order", "", ""
+		if t.Number {
+			kind = "number"
+		}
+		if t.Known {
+			amount = t.Amount.String()
+		}
+		if t.BalanceKnown {
+			balance = t.Balance.String()
+		}
+		_ = w.Write([]string{t.At.UTC().Format(time.RFC3339), kind, strconv.FormatInt(t.Order, 10), csvCell(t.Label), amount, balance})
+	}
+	w.Flush()
+	return b.Bytes()
+}

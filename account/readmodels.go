@@ -1,6 +1,8 @@
 package account
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -296,3 +298,69 @@ func (s *Service) OpenOrders() ([]Order, error) { return s.store.OpenOrders() }
 // OpenNumbers lists every number not closed, expired ones included: a number past its expiry
 // still gets its last look before the poller closes it.
 func (s *Service) OpenNumbers() ([]SMSNumber, error) { return s.store.OpenSMS(time.Time{}) }
+
+// Transaction is one charge of the journal: an order or a rented number, what it cost (as
+// HstockPlus reported it; refunds of partial and cancelled orders are in it), and the balance
+// after it.
+type Transaction struct {
+	At     time.Time
+	Order  int64
+	Number bool // an SMS number, else an order
+	Label  string
+	// Amount is the change of the balance: the charge, negative; zero while none is reported.
+	Amount client.Decimal
+	// Known: HstockPlus reported the charge (an order without a status yet has none).
+	Known bool
+	// Balance after this transaction, counted back from the balance now; known when the
+	// balance is.
+	Balance      client.Decimal
+	BalanceKnown bool
+}
+
+// Transactions lists the charges of the last days days, newest first, with the balance after
+// each, counted back from the balance as last read (top-ups are not in the journal: the column
+// is exact between them).
+func (s *Service) Transactions(days int, now time.Time) ([]Transaction, error) {
+	since := now.AddDate(0, 0, -days)
+	orders, err := s.store.Orders(cache.Query{Since: since})
+	if err != nil {
+		return nil, err
+	}
+	numbers, err := s.store.SMSNumbers(cache.Query{Since: since})
+	if err != nil {
+		return nil, err
+	}
+	var out []Transaction
+	for _, o := range orders {
+		t := Transaction{At: o.PlacedAt, Order: o.ID, Label: o.Label, Known: o.Status != ""}
+		if t.Known {
+			t.Amount = client.Decimal{Decimal: o.Charge.Neg()}
+		}
+		out = append(out, t)
+	}
+	for _, n := range numbers {
+		if n.Unconfirmed && n.Charge.IsZero() {
+			continue
+		}
+		label := n.Label
+		if n.Phone != "" {
+			label += " · " + n.Phone
+		}
+		out = append(out, Transaction{At: n.PlacedAt, Order: n.Order, Number: true, Label: label,
+			Amount: client.Decimal{Decimal: n.Charge.Neg()}, Known: !n.Charge.IsZero() || n.Status != ""})
+	}
+	slices.SortFunc(out, func(a, b Transaction) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Order, a.Order)
+	})
+	if r, ok := s.Balance(); ok {
+		bal := r.Balance.Balance.Decimal
+		for i := range out {
+			out[i].Balance, out[i].BalanceKnown = client.Decimal{Decimal: bal}, true
+			bal = bal.Sub(out[i].Amount.Decimal) // the balance before it
+		}
+	}
+	return out, nil
+}

@@ -3,11 +3,13 @@ package account
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/shopspring/decimal"
 )
 
 func spendIDs(sps []Spend) []uint64 {
@@ -343,5 +345,58 @@ func TestBalanceCharts(t *testing.T) {
 	}
 	if len(c.Spent) != 30 || c.Spent[29].Total.StringFixed(4) != "0.8400" {
 		t.Fatalf("spent today = %v", c.Spent[len(c.Spent)-1])
+	}
+}
+
+// The transactions table sums to the balance change: each row's balance is the one after it,
+// counted back from the balance read now.
+func TestTransactionsSumToTheBalanceChange(t *testing.T) {
+	clk := newFakeClock()
+	st := memStore(t, clk)
+	api := &fakeAPI{balance: func() (*client.Balance, error) {
+		return &client.Balance{Balance: client.MustDecimal("98.25"), Currency: "USD"}, nil
+	}}
+	svc := newService(t, st, api, clk, nil)
+	sp, _ := st.BeginAdd(client.AddRequest{Service: 1, Quantity: 100}, "Likes", client.MustDecimal("1.50"))
+	if _, err := st.MarkPlaced(sp.ID, 501); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordOrderStatus(501, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("1.50"), Currency: "USD"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	ss, _ := st.BeginAddSMS(client.AddSMSRequest{ProjectID: "p", Quantity: 1}, "Telegram", client.MustDecimal("0.25"))
+	if _, err := st.MarkSMSPlaced(ss.ID, []client.SMSOrder{{Order: 601, Phone: "+1555"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordSMSStatus(601, client.SMSStatus{Status: "active", Phone: "+1555", Charge: client.MustDecimal("0.25")}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	sp2, _ := st.BeginAdd(client.AddRequest{Service: 2, Quantity: 1}, "Gmail", client.MustDecimal("0.42"))
+	if _, err := st.MarkPlaced(sp2.ID, 502); err != nil { // no status yet: no charge known
+		t.Fatal(err)
+	}
+	if _, err := svc.RefreshBalance(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := svc.Transactions(30, clk.Now())
+	if err != nil || len(ts) != 3 {
+		t.Fatalf("%d transactions, %v", len(ts), err)
+	}
+	if ts[0].Order != 502 || ts[0].Known || ts[1].Order != 601 || !ts[1].Number || ts[2].Order != 501 {
+		t.Fatalf("order: %+v", ts)
+	}
+	sum := decimal.Zero
+	for _, x := range ts {
+		sum = sum.Add(x.Amount.Decimal)
+	}
+	first := ts[len(ts)-1].Balance.Sub(ts[len(ts)-1].Amount.Decimal) // before the oldest
+	if !sum.Equal(ts[0].Balance.Sub(first)) || sum.String() != "-1.75" || ts[0].Balance.String() != "98.25" || first.String() != "100" {
+		t.Fatalf("sum %s, balance now %s, before %s", sum, ts[0].Balance, first)
+	}
+	csv := string(ExportTransactionsCSV(ts))
+	if !strings.Contains(csv, ",order,501,Likes,-1.50,") || !strings.Contains(csv, ",number,601,Telegram · +1555,-0.25,98.25") {
+		t.Fatalf("csv:\n%s", csv)
 	}
 }

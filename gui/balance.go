@@ -7,7 +7,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,6 +29,9 @@ type balanceTab struct {
 	threshold *widget.Label
 	history   *chart // balance over time
 	spending  *chart // spent per day
+	txs       []account.Transaction
+	txList    *widget.List
+	txMsg     *widget.Label
 }
 
 // chartDays is how far back the charts look.
@@ -59,7 +64,19 @@ func newBalanceTab(u *UI) *balanceTab {
 		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Balance, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.history),
 		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Spent per day, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.spending),
 	)
-	t.item = container.NewTabItemWithIcon(lang.L("Balance"), theme.AccountIcon(), container.NewBorder(container.NewPadded(head), nil, nil, nil, container.NewPadded(charts)))
+	t.txList = widget.NewList(func() int { return len(t.txs) }, newTransactionRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id < len(t.txs) {
+			setTransactionRow(o, t.txs[id], u.currency())
+		}
+	})
+	t.txMsg = widget.NewLabelWithStyle(lang.L("No charge in the last 30 days."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	export := widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), t.exportTransactions)
+	txHead := container.NewBorder(nil, nil, nil, export,
+		widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Transactions, last %d days"), chartDays), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	txs := container.NewBorder(txHead, nil, nil, nil, container.NewStack(t.txList, container.NewCenter(t.txMsg)))
+	lower := container.NewVSplit(container.NewPadded(charts), container.NewPadded(txs))
+	lower.Offset = 0.55
+	t.item = container.NewTabItemWithIcon(lang.L("Balance"), theme.AccountIcon(), container.NewBorder(container.NewPadded(head), nil, nil, nil, lower))
 	u.OnPrefsChange(func(Prefs) { t.showThreshold() })
 	t.showThreshold()
 	return t
@@ -89,10 +106,75 @@ func (t *balanceTab) loadCharts() {
 	for _, d := range c.Spent {
 		spent = append(spent, chartPoint{At: d.Day, Value: d.Total})
 	}
+	txs, err := t.svc.Transactions(chartDays, time.Now())
+	if err != nil {
+		t.ui.deps.Logf("balance: transactions: %v", err)
+	}
 	fyne.Do(func() {
 		t.history.set(hist)
 		t.spending.set(spent)
+		t.txs = txs
+		t.txMsg.Hidden = len(txs) > 0
+		t.txMsg.Refresh()
+		t.txList.Refresh()
 	})
+}
+
+// newTransactionRow: when and what over the order number; the amount; the balance after it.
+func newTransactionRow() fyne.CanvasObject {
+	what := widget.NewLabel("")
+	what.Truncation = fyne.TextTruncateEllipsis
+	amount := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+	balance := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+	balance.Importance = widget.LowImportance
+	return newColumns([]float32{0, 130, 150}, what, amount, balance)
+}
+
+func setTransactionRow(o fyne.CanvasObject, tx account.Transaction, currency string) {
+	cols := o.(*fyne.Container).Objects
+	kind := fmt.Sprintf(lang.L("Order #%d"), tx.Order)
+	if tx.Number {
+		kind = fmt.Sprintf(lang.L("Number #%d"), tx.Order)
+	}
+	cols[0].(*widget.Label).SetText(formatWhen(tx.At) + " · " + kind + " · " + short(tx.Label, maxName))
+	amount := lang.L("not charged yet")
+	if tx.Known {
+		amount = fmt.Sprintf("%s %s", tx.Amount, currency)
+	}
+	cols[1].(*widget.Label).SetText(amount)
+	balance := ""
+	if tx.BalanceKnown {
+		balance = fmt.Sprintf(lang.L("→ %s %s"), tx.Balance, currency)
+	}
+	cols[2].(*widget.Label).SetText(balance)
+}
+
+// exportTransactions saves the transactions listed as CSV. UI goroutine only.
+func (t *balanceTab) exportTransactions() {
+	if len(t.txs) == 0 {
+		dialog.ShowInformation(lang.L("Nothing to export"), lang.L("No charge in the last 30 days."), t.ui.win)
+		return
+	}
+	data, n, win := account.ExportTransactionsCSV(t.txs), len(t.txs), t.ui.win
+	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, win)
+			return
+		}
+		if w == nil {
+			return
+		}
+		name := exportPath(w.URI())
+		if err := writeExport(w, data); err != nil {
+			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			return
+		}
+		dialog.ShowInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d transactions to %s."), n, name), win)
+	}, win)
+	fd.SetFileName("hstockplus-transactions.csv")
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	fd.Resize(fyne.NewSize(800, 560))
+	fd.Show()
 }
 
 // showSaved shows the balance as last read (the store's, before the poller's first answer),

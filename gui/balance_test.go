@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,27 @@ func TestChartRangeFitsTheBalance(t *testing.T) {
 	}
 	if from, to := dateLabels(day.AddDate(0, 0, -29), day); from == to || to == "" {
 		t.Fatalf("a month: %q %q", from, to)
+	}
+}
+
+// The transactions under the charts: every charge of the journal, newest first.
+func TestBalanceTransactionsListed(t *testing.T) {
+	u, env := newTestUI(t, failingAPI{}, false)
+	st := env.Store
+	sp, _ := st.BeginAdd(client.AddRequest{Service: 1, Quantity: 100}, "Likes", client.MustDecimal("1.50"))
+	if _, err := st.MarkPlaced(sp.ID, 501); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordOrderStatus(501, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("1.50"), Currency: "USD"}); err != nil {
+		t.Fatal(err)
+	}
+	u.balance.loadCharts()
+	if u.balance.txList.Length() != 1 || u.balance.txMsg.Visible() {
+		t.Fatalf("%d transactions listed", u.balance.txList.Length())
+	}
+	row := u.balance.txList.CreateItem()
+	u.balance.txList.UpdateItem(0, row)
+	if txt := labelTexts(row); !strings.Contains(txt, "Order #501 · Likes") || !strings.Contains(txt, "-1.50 USD") {
+		t.Fatalf("row = %q", txt)
 	}
 }

@@ -121,6 +121,9 @@ func (f *fakeBalance) RefreshBalance(context.Context) (client.Balance, error) {
 func (f *fakeBalance) BalanceCharts(int, time.Time) (account.Charts, error) {
 	return account.Charts{}, nil
 }
+func (f *fakeBalance) Transactions(int, time.Time) ([]account.Transaction, error) {
+	return nil, nil
+}
 
 func TestBalanceTabShowsSavedThenTheEventAndErrors(t *testing.T) {
 	u, _ := newTestUI(t, failingAPI{}, false)

@@ -64,6 +64,7 @@ type (
 		Currency() string
 		RefreshBalance(ctx context.Context) (client.Balance, error)
 		BalanceCharts(days int, now time.Time) (account.Charts, error)
+		Transactions(days int, now time.Time) ([]account.Transaction, error)
 	}
 	// trayService: the tray menu.
 	trayService interface {
