@@ -139,12 +139,12 @@ func setTransactionRow(o fyne.CanvasObject, tx account.Transaction, currency str
 	cols[0].(*widget.Label).SetText(formatWhen(tx.At) + " · " + kind + " · " + short(tx.Label, maxName))
 	amount := lang.L("not charged yet")
 	if tx.Known {
-		amount = fmt.Sprintf("%s %s", tx.Amount, currency)
+		amount = fmt.Sprintf("%s %s", money(tx.Amount), currency)
 	}
 	cols[1].(*widget.Label).SetText(amount)
 	balance := ""
 	if tx.BalanceKnown {
-		balance = fmt.Sprintf(lang.L("→ %s %s"), tx.Balance, currency)
+		balance = fmt.Sprintf(lang.L("→ %s %s"), money(tx.Balance), currency)
 	}
 	cols[2].(*widget.Label).SetText(balance)
 }
@@ -188,7 +188,7 @@ func (t *balanceTab) showSaved() {
 	if r.Saved {
 		when = fmt.Sprintf(lang.L("Saved %s"), formatWhen(r.At))
 	}
-	t.show(r.Balance.Balance.String()+" "+short(r.Balance.Currency, maxCurrency), when)
+	t.show(money(r.Balance.Balance)+" "+short(r.Balance.Currency, maxCurrency), when)
 }
 
 // show puts a balance on screen and in the status bar. UI goroutine only.
@@ -231,6 +231,6 @@ func (t *balanceTab) onEvent(ev account.Event) {
 		return
 	}
 	t.errText.Hide()
-	t.show(fmt.Sprintf("%s %s", ev.Balance, short(ev.Currency, maxCurrency)), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
+	t.show(fmt.Sprintf("%s %s", money(ev.Balance), short(ev.Currency, maxCurrency)), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
 	t.ui.async(t.loadCharts)
 }

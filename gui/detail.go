@@ -252,7 +252,7 @@ func (d *serviceDetail) updateEstimate() {
 	}
 	d.setFormError("")
 	cost, known := s.EstimateCost(req.Quantity)
-	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), cost.StringFixed(4), d.ui.currency())
+	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), money(cost), d.ui.currency())
 	if !known {
 		text = lang.L("Price unknown: HstockPlus did not give one, so there is no estimate.")
 	}

@@ -44,7 +44,7 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 		text = fmt.Sprintf(lang.L("⚠ The service is for %s, but the link is on %s: such an order is paid and not delivered. Check the link."), svcPlatform, linked) + "\n\n" + text
 	}
 	if known {
-		text += "\n\n" + fmt.Sprintf(lang.L("Estimated cost: %s %s (%s)."), cost.StringFixed(4), u.currency(), priceText(s))
+		text += "\n\n" + fmt.Sprintf(lang.L("Estimated cost: %s %s (%s)."), money(cost), u.currency(), priceText(s))
 	} else {
 		text += "\n\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what this costs. The charge is known only once the order is placed, and it may be any amount.")
 	}

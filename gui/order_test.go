@@ -106,7 +106,7 @@ func TestOrderFormPlacesExactlyOneOrderAfterConfirmation(t *testing.T) {
 	if d.orderBtn.Disabled() {
 		t.Fatalf("order button disabled: %q", d.formErr.Text)
 	}
-	want := estimate(t, s, 1000).StringFixed(4)
+	want := money(estimate(t, s, 1000))
 	if !strings.Contains(d.estimate.Text, "Estimated cost: "+want+" USD") || !strings.Contains(d.estimate.Text, "balance 100.00 USD") {
 		t.Fatalf("estimate = %q, want %s", d.estimate.Text, want)
 	}

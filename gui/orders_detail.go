@@ -252,7 +252,7 @@ func (d *orderDetail) render() {
 		add(lang.L("Charge"), r.chargeText(u.currency()), fyne.TextWrapOff)
 	}
 	if e := r.estimate(); !e.IsZero() {
-		add(lang.L("Estimate"), fmt.Sprintf(lang.L("≈ %s %s (shown before ordering)"), e.StringFixed(4), u.currency()), fyne.TextWrapWord)
+		add(lang.L("Estimate"), fmt.Sprintf(lang.L("≈ %s %s (shown before ordering)"), money(e), u.currency()), fyne.TextWrapWord)
 	}
 	if r.order != nil {
 		add(lang.L("Placed"), formatWhen(r.order.PlacedAt), fyne.TextWrapOff)

@@ -218,10 +218,10 @@ func (r orderRow) chargeText(currency string) string {
 		if cur == "" {
 			cur = currency
 		}
-		return fmt.Sprintf("%s %s", r.order.Charge, cur)
+		return fmt.Sprintf("%s %s", money(r.order.Charge), cur)
 	}
 	if e := r.estimate(); !e.IsZero() {
-		return fmt.Sprintf(lang.L("≈ %s %s"), e.StringFixed(4), currency)
+		return fmt.Sprintf(lang.L("≈ %s %s"), money(e), currency)
 	}
 	return ""
 }

@@ -125,7 +125,7 @@ func TestOrdersNewestFirstAndFiltersNarrow(t *testing.T) {
 	if txt := rowText(u, 0); !strings.Contains(txt, "Lost order") || !strings.Contains(txt, "Unconfirmed") || !strings.Contains(txt, "connection reset") {
 		t.Fatalf("unconfirmed row = %q", txt)
 	}
-	if txt := rowText(u, 1); !strings.Contains(txt, "#504  YouTube Views") || !strings.Contains(txt, "Placed") || !strings.Contains(txt, "≈ 2.0000 USD") {
+	if txt := rowText(u, 1); !strings.Contains(txt, "#504  YouTube Views") || !strings.Contains(txt, "Placed") || !strings.Contains(txt, "≈ 2.00 USD") {
 		t.Fatalf("placed row = %q", txt)
 	}
 	if txt := rowText(u, 3); !strings.Contains(txt, "In progress") || !strings.Contains(txt, "50.00 USD") {

@@ -1,6 +1,9 @@
 package gui
 
-import "github.com/hstockplus/hstockplus/internal/safetext"
+import (
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/safetext"
+)
 
 // Every string a server sent is shown through short or block (internal/safetext): cleaned of
 // control characters (a newline would break a row) and of bidirectional overrides (U+202E shows
@@ -22,3 +25,14 @@ func short(s string, n int) string { return safetext.Short(s, n) }
 
 // block is s cleaned, its line breaks kept, and cut to n runes.
 func block(s string, n int) string { return safetext.Block(s, n) }
+
+// money is an amount in one form everywhere: at least two decimals, more only when they count
+// (0.25, 98.625, 0.0396) — exact, never through a float.
+func money(d client.Decimal) string {
+	for places := int32(2); places < 8; places++ {
+		if r := d.Round(places); r.Equal(d.Decimal) {
+			return d.StringFixed(places)
+		}
+	}
+	return d.StringFixed(8)
+}

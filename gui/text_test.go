@@ -94,3 +94,18 @@ func TestHostileServerStringsAreBoundedOnScreen(t *testing.T) {
 		t.Fatalf("the window wants to be %.0f wide", w)
 	}
 }
+
+func TestMoneyKeepsEveryDigitInOneForm(t *testing.T) {
+	for in, want := range map[string]string{
+		"100":        "100.00",
+		"1.5":        "1.50",
+		"0.0012":     "0.0012",
+		"1.07000":    "1.07",
+		"-3":         "-3.00",
+		"0.00000001": "0.00000001",
+	} {
+		if got := money(client.MustDecimal(in)); got != want {
+			t.Errorf("money(%s) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func (u *UI) refreshTray() {
 	}
 	bal := ""
 	if b, ok := u.knownBalance(); ok {
-		bal = fmt.Sprintf("%s %s", b.Balance, b.Currency) // knownBalance cleans the currency
+		bal = fmt.Sprintf("%s %s", money(b.Balance), b.Currency) // knownBalance cleans the currency
 	}
 	svc := u.tray
 	u.async(func() {
