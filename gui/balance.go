@@ -152,13 +152,13 @@ func setTransactionRow(o fyne.CanvasObject, tx account.Transaction, currency str
 // exportTransactions saves the transactions listed as CSV. UI goroutine only.
 func (t *balanceTab) exportTransactions() {
 	if len(t.txs) == 0 {
-		dialog.ShowInformation(lang.L("Nothing to export"), lang.L("No charge in the last 30 days."), t.ui.win)
+		showInformation(lang.L("Nothing to export"), lang.L("No charge in the last 30 days."), t.ui.win)
 		return
 	}
 	data, n, win := account.ExportTransactionsCSV(t.txs), len(t.txs), t.ui.win
 	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, win)
+			showError(err, win)
 			return
 		}
 		if w == nil {
@@ -166,15 +166,15 @@ func (t *balanceTab) exportTransactions() {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		dialog.ShowInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d transactions to %s."), n, name), win)
+		showInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d transactions to %s."), n, name), win)
 	}, win)
 	fd.SetFileName("hstockplus-transactions.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
 	fd.Resize(fyne.NewSize(800, 560))
-	fd.Show()
+	showDialog(fd, win)
 }
 
 // showSaved shows the balance as last read (the store's, before the poller's first answer),

@@ -229,7 +229,7 @@ func (t *catalogTab) load(ctx context.Context) {
 			for _, r := range c.Skipped.Reasons {
 				reasons = append(reasons, "• "+short(r, maxLine))
 			}
-			dialog.ShowInformation(lang.L("Part of the catalog could not be read"),
+			showInformation(lang.L("Part of the catalog could not be read"),
 				fmt.Sprintf(lang.L("HstockPlus sent %s rows that could not be read; they are left out, and the rest of the catalog is shown. Their text is in the log."), groupDigits(int64(c.Skipped.Rows)))+
 					"\n\n"+strings.Join(reasons, "\n"), t.ui.win)
 		}
@@ -510,5 +510,5 @@ func (t *catalogTab) showChanges() {
 	title := fmt.Sprintf(lang.L("What changed between %s and %s"), formatWhen(t.diff.From.FetchedAt), formatWhen(t.diff.To.FetchedAt))
 	d := dialog.NewCustom(title, lang.L("Close"), container.NewVScroll(text), t.ui.win)
 	d.Resize(fyne.NewSize(620, 480))
-	d.Show()
+	showDialog(d, t.ui.win)
 }

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -100,11 +99,11 @@ func qrImage(value string, side int) (*canvas.Image, error) {
 func (u *UI) showQR(title, value string) {
 	img, err := qrImage(value, 280)
 	if err != nil {
-		dialog.ShowError(err, u.win)
+		showError(err, u.win)
 		return
 	}
 	note := widget.NewLabelWithStyle(lang.L("Scan with your phone's camera."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	dialog.ShowCustom(title, lang.L("Close"), container.NewVBox(container.NewCenter(img), note), u.win)
+	showCustom(title, lang.L("Close"), container.NewVBox(container.NewCenter(img), note), u.win)
 }
 
 // newQRButton opens the QR dialog for value(). UI goroutine only.

@@ -257,11 +257,11 @@ func (d *serviceDetail) updateEstimate() {
 		text = lang.L("Price unknown: HstockPlus did not give one, so there is no estimate.")
 	}
 	if bal, ok := d.ui.knownBalance(); ok {
-		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
+		text += fmt.Sprintf(lang.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
 		if known && cost.Cmp(bal.Balance.Decimal) > 0 {
 			// Short: HstockPlus would refuse. Say by how much, and where to top up.
 			d.setFormError(fmt.Sprintf(lang.L("Your balance is too low: %s %s more is needed (the order costs about %s %s, the balance is %s %s)."),
-				cost.Sub(bal.Balance.Decimal).StringFixed(2), bal.Currency, cost.StringFixed(2), bal.Currency, bal.Balance, bal.Currency))
+				money(cost.Sub(bal.Balance.Decimal)), bal.Currency, money(cost), bal.Currency, money(bal.Balance), bal.Currency))
 			d.orderBtn.Disable()
 			if d.topUpURL() != nil {
 				d.topUp.Show()

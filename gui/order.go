@@ -49,7 +49,7 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 		text += "\n\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what this costs. The charge is known only once the order is placed, and it may be any amount.")
 	}
 	if b, ok := u.knownBalance(); ok {
-		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
+		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), money(b.Balance), b.Currency)
 	}
 	text += "\n" + lang.L("The final charge is the one HstockPlus reports for the order.")
 	svc := u.deps.Account
@@ -111,7 +111,7 @@ func (u *UI) confirmSpend(title, confirm, text string, busy func(bool), spend fu
 		})
 	}, u.win)
 	d.Resize(fyne.NewSize(500, 0))
-	d.Show()
+	showDialog(d, u.win)
 }
 
 // showOrderOutcome tells the user, in words, what became of the order. UI goroutine only.
@@ -122,13 +122,13 @@ func (u *UI) showOrderOutcome(placed account.Placement, cost client.Decimal, err
 		if placed.Warning != "" {
 			text += "\n\n" + fmt.Sprintf(lang.L("HstockPlus also said: “%s”"), short(placed.Warning, maxLine))
 		}
-		dialog.ShowInformation(lang.L("Order placed"), text, u.win)
+		showInformation(lang.L("Order placed"), text, u.win)
 		u.background(u.balance.load)
 	case account.Unconfirmed:
-		dialog.ShowInformation(lang.L("Order not confirmed"), lang.L("The connection broke before HstockPlus answered, so the order may or may not have been placed. It was NOT sent again.\n\nIt is listed as unconfirmed in the Orders tab. Check your balance: if it went down by the order's cost, the order was placed."), u.win)
+		showInformation(lang.L("Order not confirmed"), lang.L("The connection broke before HstockPlus answered, so the order may or may not have been placed. It was NOT sent again.\n\nIt is listed as unconfirmed in the Orders tab. Check your balance: if it went down by the order's cost, the order was placed."), u.win)
 		u.background(u.balance.load)
 	default:
-		dialog.ShowInformation(lang.L("Order not placed"), orderErrorText(err, cost, u), u.win)
+		showInformation(lang.L("Order not placed"), orderErrorText(err, cost, u), u.win)
 	}
 }
 
@@ -139,7 +139,7 @@ func orderErrorText(err error, cost client.Decimal, u *UI) string {
 			short := cost.Sub(b.Balance.Decimal)
 			if short.IsPositive() {
 				return fmt.Sprintf(lang.L("Your balance (%s %s) is too low for this order (about %s %s): %s %s short. Nothing was spent."),
-					b.Balance, b.Currency, cost.StringFixed(2), b.Currency, short.StringFixed(2), b.Currency)
+					money(b.Balance), b.Currency, money(cost), b.Currency, money(short), b.Currency)
 			}
 		}
 		return lang.L("Your balance is too low for this order. Nothing was spent.")

@@ -243,14 +243,14 @@ func (t *ordersTab) exportHistory() {
 		}
 	}
 	if len(orders) == 0 {
-		dialog.ShowInformation(lang.L("Nothing to export"), lang.L("No order is listed."), t.ui.win)
+		showInformation(lang.L("Nothing to export"), lang.L("No order is listed."), t.ui.win)
 		return
 	}
 	data := account.ExportOrdersCSV(orders)
 	win := t.ui.win
 	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, win)
+			showError(err, win)
 			return
 		}
 		if w == nil {
@@ -258,13 +258,13 @@ func (t *ordersTab) exportHistory() {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		dialog.ShowInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d orders to %s."), len(orders), name), win)
+		showInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d orders to %s."), len(orders), name), win)
 	}, win)
 	fd.SetFileName("hstockplus-orders.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
 	fd.Resize(fyne.NewSize(800, 560))
-	fd.Show()
+	showDialog(fd, win)
 }

@@ -323,7 +323,7 @@ func (d *orderDetail) unconfirmedText() string {
 	var b strings.Builder
 	b.WriteString(lang.L("The connection broke before HstockPlus answered, so this order may or may not have been placed. It was not sent again."))
 	if e := r.estimate(); !e.IsZero() {
-		b.WriteString(" " + fmt.Sprintf(lang.L("Check your balance: if it went down by about %s %s, the order was placed."), e.StringFixed(2), d.t.ui.currency()))
+		b.WriteString(" " + fmt.Sprintf(lang.L("Check your balance: if it went down by about %s %s, the order was placed."), money(e), d.t.ui.currency()))
 	} else {
 		b.WriteString(" " + lang.L("Check your balance: if it went down by the order's cost, the order was placed."))
 	}
@@ -477,7 +477,7 @@ func (d *orderDetail) confirmNotPlaced() {
 	sp := *r.spend
 	text := lang.L("Check your balance first.")
 	if !sp.Estimate.IsZero() {
-		text += " " + fmt.Sprintf(lang.L("If it went down by about %s %s around %s, this order WAS placed: do not mark it."), sp.Estimate.StringFixed(2), u.currency(), formatWhen(sp.CreatedAt))
+		text += " " + fmt.Sprintf(lang.L("If it went down by about %s %s around %s, this order WAS placed: do not mark it."), money(sp.Estimate), u.currency(), formatWhen(sp.CreatedAt))
 	} else {
 		text += " " + fmt.Sprintf(lang.L("If it went down by the order's cost around %s, this order WAS placed: do not mark it."), formatWhen(sp.CreatedAt))
 	}
@@ -502,7 +502,7 @@ func (d *orderDetail) confirmNotPlaced() {
 		})
 	}, u.win)
 	dlg.Resize(fyne.NewSize(460, 0))
-	dlg.Show()
+	showDialog(dlg, u.win)
 }
 
 // againRequest is the order of the shown row made again: the same service, link and quantity

@@ -62,7 +62,7 @@ func (d *orderDetail) showExport() {
 		d.saveExport(order, accounts, format.Selected == optCSV)
 	}, d.t.ui.win)
 	dlg.Resize(fyne.NewSize(420, 0))
-	dlg.Show()
+	showDialog(dlg, d.t.ui.win)
 }
 
 // exportPath is where an export went: the file's full path, else its URI.
@@ -82,7 +82,7 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 	win := d.t.ui.win
 	fd := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, win)
+			showError(err, win)
 			return
 		}
 		if w == nil {
@@ -90,7 +90,7 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			dialog.ShowError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
 			return
 		}
 		if d.has && d.row.order != nil && d.row.order.ID == order {
@@ -100,5 +100,5 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 	fd.SetFileName(fmt.Sprintf("hstockplus-order-%d-accounts%s", order, ext))
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
 	fd.Resize(fyne.NewSize(800, 560))
-	fd.Show()
+	showDialog(fd, win)
 }

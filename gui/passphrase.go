@@ -34,12 +34,13 @@ const (
 // passphraseForm is the entries, the error line and the check of a passphrase.
 type passphraseForm struct {
 	choose       bool
-	entry, again *widget.Entry
+	entry, again *escEntry
 	errText      *widget.Label
 }
 
-func newPassphraseForm(choose bool) *passphraseForm {
-	f := &passphraseForm{choose: choose, entry: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(), errText: widget.NewLabel("")}
+// win is the window of the dialog the form is in (Esc in a field closes it), nil in a window of its own.
+func newPassphraseForm(choose bool, win fyne.Window) *passphraseForm {
+	f := &passphraseForm{choose: choose, entry: newEscPasswordEntry(win), again: newEscPasswordEntry(win), errText: widget.NewLabel("")}
 	f.entry.SetPlaceHolder(lang.L("Passphrase"))
 	f.again.SetPlaceHolder(lang.L("The same passphrase again"))
 	f.errText.Importance = widget.DangerImportance
@@ -110,7 +111,7 @@ func AskPassphrase(a fyne.App, r PassphraseRequest) {
 	}
 	w := a.NewWindow(lang.L("HstockPlus — passphrase"))
 	w.SetIcon(assets.Icon)
-	form := newPassphraseForm(mode != PassphraseUnlock)
+	form := newPassphraseForm(mode != PassphraseUnlock, nil)
 	var intro, action string
 	switch mode {
 	case PassphraseUnlock:
@@ -182,17 +183,15 @@ func (u *UI) choosePassphraseThen(then func(error)) {
 		then(nil)
 		return
 	}
-	form := newPassphraseForm(true)
+	form := newPassphraseForm(true, u.win)
 	text := widget.NewLabel(lang.L("There is no OS keyring on this computer. Choose a passphrase to seal your API key and your saved data: you will enter it each time HstockPlus starts. It cannot be recovered."))
 	text.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(append([]fyne.CanvasObject{text}, form.objects()...)...)
 	var d *dialog.CustomDialog
+	done := false // then has been called
 	set := widget.NewButtonWithIcon(lang.L("Set passphrase"), theme.ConfirmIcon(), nil)
 	set.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() {
-		d.Hide()
-		then(errPassphraseCancelled)
-	})
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() }) // OnClosed cancels
 	set.OnTapped = func() {
 		p, err := form.value()
 		if err != nil {
@@ -208,6 +207,7 @@ func (u *UI) choosePassphraseThen(then func(error)) {
 					form.fail(err)
 					return
 				}
+				done = true
 				d.Hide()
 				then(nil)
 			})
@@ -215,7 +215,13 @@ func (u *UI) choosePassphraseThen(then func(error)) {
 	}
 	d = dialog.NewCustomWithoutButtons(lang.L("Protect your key with a passphrase"), container.NewBorder(nil, container.NewHBox(cancel, set), nil, nil, content), u.win)
 	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
+	d.SetOnClosed(func() { // Cancel, Esc
+		if !done {
+			done = true
+			then(errPassphraseCancelled)
+		}
+	})
+	showDialog(d, u.win)
 }
 
 // errPassphraseCancelled: the user did not set the passphrase a key needs to be saved.
@@ -225,7 +231,7 @@ var errPassphraseCancelled = errors.New("no passphrase was set, so the key was n
 // under the passphrase, and moves them there if the user agrees (move runs off the UI
 // goroutine). UI goroutine only.
 func (u *UI) OfferKeyring(move func() error) {
-	dialog.ShowConfirm(lang.L("An OS keyring is available"),
+	showConfirm(lang.L("An OS keyring is available"),
 		lang.L("Your API key and the key of your saved data are sealed under your passphrase in a file. This computer now has an OS keyring: move them there? The passphrase will no longer be asked."),
 		func(ok bool) {
 			if !ok {
@@ -235,11 +241,11 @@ func (u *UI) OfferKeyring(move func() error) {
 				err := move()
 				fyne.Do(func() {
 					if err != nil {
-						dialog.ShowError(fmt.Errorf(lang.L("They stay in the file: %s"), short(err.Error(), maxLine)), u.win)
+						showError(fmt.Errorf(lang.L("They stay in the file: %s"), short(err.Error(), maxLine)), u.win)
 						return
 					}
 					u.status.keyNote.SetText("")
-					dialog.ShowInformation(lang.L("Moved to the keyring"), lang.L("Your secrets are in the OS keyring now; the file is gone."), u.win)
+					showInformation(lang.L("Moved to the keyring"), lang.L("Your secrets are in the OS keyring now; the file is gone."), u.win)
 				})
 			})
 		}, u.win)

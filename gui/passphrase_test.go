@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 )
@@ -81,9 +80,9 @@ func TestAskPassphraseChooseChecksAndOffersTheSession(t *testing.T) {
 	}
 }
 
-func focusedEntry(t *testing.T, w fyne.Window) *widget.Entry {
+func focusedEntry(t *testing.T, w fyne.Window) *escEntry {
 	t.Helper()
-	e, ok := w.Canvas().Focused().(*widget.Entry)
+	e, ok := w.Canvas().Focused().(*escEntry)
 	if !ok {
 		t.Fatalf("focused: %T", w.Canvas().Focused())
 	}
@@ -122,9 +121,9 @@ func TestSettingsKeyWithoutKeyringAsksAPassphrase(t *testing.T) {
 	if !strings.Contains(txt, "Choose a passphrase") {
 		t.Fatalf("no passphrase asked: %q", txt)
 	}
-	var pw []*widget.Entry
+	var pw []*escEntry
 	visit(overlayRoot(u.win), func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && e.Password {
+		if e, ok := o.(*escEntry); ok && e.Password {
 			pw = append(pw, e)
 		}
 	})

@@ -31,8 +31,8 @@ const testConnectionTimeout = 30 * time.Second
 // the welcome's key form. UI goroutine only, except what async runs.
 type connectionForm struct {
 	ui       *UI
-	endpoint *widget.Entry
-	key      *widget.Entry
+	endpoint *escEntry
+	key      *escEntry
 	test     *widget.Button
 	result   *widget.Label
 	// langCode is the language the test client is built with.
@@ -44,8 +44,8 @@ type connectionForm struct {
 func newConnectionForm(u *UI, endpoint string, keyPlaceholder string) *connectionForm {
 	f := &connectionForm{
 		ui:       u,
-		endpoint: widget.NewEntry(),
-		key:      widget.NewPasswordEntry(),
+		endpoint: newEscEntry(u.win),
+		key:      newEscPasswordEntry(u.win),
 		result:   widget.NewLabel(""),
 		langCode: func() string { return u.Prefs().Lang },
 		async:    u.background,
@@ -232,7 +232,7 @@ type settingsDialog struct {
 	showCode   *widget.Check
 	copyCodes  *widget.Check
 	copyCreds  *widget.Check
-	lowBalance *widget.Entry
+	lowBalance *escEntry
 	theme      *widget.RadioGroup
 	tray       *widget.Check
 	tabs       *container.AppTabs
@@ -300,7 +300,7 @@ func (u *UI) openSettings() {
 	s.notify.OnChanged(p.Notifications)
 	s.orderPoll = newChoice([]time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}, p.OrderPoll, pollLabel)
 	s.smsPoll = newChoice([]time.Duration{0, 3 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second}, p.SMSPoll, pollLabel)
-	s.lowBalance = widget.NewEntry()
+	s.lowBalance = newEscEntry(u.win)
 	if !p.LowBalance.IsZero() {
 		s.lowBalance.SetText(p.LowBalance.String())
 	}
@@ -353,7 +353,7 @@ func (u *UI) openSettings() {
 	s.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	// An edit takes back the last complaint.
-	for _, e := range []*widget.Entry{s.conn.endpoint, s.conn.key, s.lowBalance} {
+	for _, e := range []*escEntry{s.conn.endpoint, s.conn.key, s.lowBalance} {
 		e.OnChanged = func(string) { s.errText.Hide() }
 	}
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), container.NewBorder(nil, s.errText, nil, nil, s.tabs), u.win)
@@ -365,7 +365,7 @@ func (u *UI) openSettings() {
 		u.settings = nil
 	})
 	s.dlg.Resize(fyne.NewSize(680, 500))
-	s.dlg.Show()
+	showDialog(s.dlg, u.win)
 }
 
 func (s *settingsDialog) themeName() string {
@@ -474,7 +474,7 @@ func (s *settingsDialog) finish(p Prefs, key string, reconnect bool) {
 // changed lists what changed, for the message.
 func (u *UI) offerReconnect(endpoint, key, changed string) {
 	if u.deps.Reconnect == nil {
-		dialog.ShowInformation(lang.L("Restart needed"), fmt.Sprintf(lang.L("Saved. Restart HstockPlus to use the new %s."), changed), u.win)
+		showInformation(lang.L("Restart needed"), fmt.Sprintf(lang.L("Saved. Restart HstockPlus to use the new %s."), changed), u.win)
 		return
 	}
 	d := dialog.NewConfirm(lang.L("Restart HstockPlus?"),
@@ -486,16 +486,16 @@ func (u *UI) offerReconnect(endpoint, key, changed string) {
 		}, u.win)
 	d.SetConfirmText(lang.L("Restart now"))
 	d.SetDismissText(lang.L("Later"))
-	d.Show()
+	showDialog(d, u.win)
 }
 
 // reconnect calls Deps.Reconnect and shows its error, if any.
 func (u *UI) reconnect(endpoint, key string) {
 	if u.deps.Reconnect == nil {
-		dialog.ShowInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use your account."), u.win)
+		showInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use your account."), u.win)
 		return
 	}
 	if err := u.deps.Reconnect(endpoint, key); err != nil {
-		dialog.ShowError(fmt.Errorf(lang.L("Could not reconnect: %s"), describeError(err)), u.win)
+		showError(fmt.Errorf(lang.L("Could not reconnect: %s"), describeError(err)), u.win)
 	}
 }

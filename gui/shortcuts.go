@@ -2,7 +2,6 @@ package gui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 )
@@ -103,7 +102,7 @@ func (u *UI) showWelcomeKeyForm() {
 
 // confirmResetDemo asks before the demo starts afresh: its orders, numbers and balance go.
 func (u *UI) confirmResetDemo() {
-	dialog.ShowConfirm(lang.L("Reset the demo?"),
+	showConfirm(lang.L("Reset the demo?"),
 		lang.L("The demo's simulated account starts afresh: its balance, orders, delivered accounts and numbers are removed, and HstockPlus restarts. Nothing real is touched."),
 		func(ok bool) {
 			if ok && u.deps.ResetDemo != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -86,9 +85,9 @@ func (t *smsTab) updateTotal() {
 		text = lang.L("Price unknown: HstockPlus did not give one, so there is no total.")
 	}
 	if bal, ok := t.ui.knownBalance(); ok {
-		text += fmt.Sprintf(lang.L(" · balance %s %s"), bal.Balance, bal.Currency)
+		text += fmt.Sprintf(lang.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
 		if p.PriceKnown() && cost.Cmp(bal.Balance.Decimal) > 0 {
-			text += fmt.Sprintf(lang.L(" · %s short"), cost.Sub(bal.Balance.Decimal).StringFixed(2))
+			text += fmt.Sprintf(lang.L(" · %s short"), money(cost.Sub(bal.Balance.Decimal)))
 		}
 	}
 	setOrHide(t.total, text)
@@ -137,9 +136,9 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 			"\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what a number costs. The charge is known only once the numbers are rented, and it may be any amount.")
 	}
 	if b, ok := u.knownBalance(); ok {
-		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), b.Balance, b.Currency)
+		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), money(b.Balance), b.Currency)
 		if short := cost.Sub(b.Balance.Decimal); p.PriceKnown() && short.IsPositive() {
-			text += " " + fmt.Sprintf(lang.L("That is %s %s short: HstockPlus will most likely refuse."), short.StringFixed(2), b.Currency)
+			text += " " + fmt.Sprintf(lang.L("That is %s %s short: HstockPlus will most likely refuse."), money(short), b.Currency)
 		}
 	}
 	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
@@ -197,13 +196,13 @@ func (t *smsTab) showOutcome(cost client.Decimal, rented account.Rental, err err
 		if rented.Warning != "" {
 			text += "\n\n" + fmt.Sprintf(lang.L("HstockPlus also said: “%s”"), short(rented.Warning, maxLine))
 		}
-		dialog.ShowInformation(title, text, u.win)
+		showInformation(title, text, u.win)
 		t.reloadBalance()
 	case account.Unconfirmed:
-		dialog.ShowInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
+		showInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
 		t.reloadBalance()
 	default:
-		dialog.ShowInformation(lang.L("No number rented"), smsErrorText(err, cost, u), u.win)
+		showInformation(lang.L("No number rented"), smsErrorText(err, cost, u), u.win)
 	}
 }
 
@@ -213,7 +212,7 @@ func smsErrorText(err error, cost client.Decimal, u *UI) string {
 		if b, ok := u.knownBalance(); ok {
 			if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
 				return fmt.Sprintf(lang.L("Your balance (%s %s) is too low for this purchase (%s %s): %s %s short. Nothing was spent."),
-					b.Balance, b.Currency, cost, b.Currency, short.StringFixed(2), b.Currency)
+					money(b.Balance), b.Currency, money(cost), b.Currency, money(short), b.Currency)
 			}
 		}
 		return lang.L("Your balance is too low for this purchase. Nothing was spent.")
@@ -225,7 +224,7 @@ func smsErrorText(err error, cost client.Decimal, u *UI) string {
 // price is asked afresh (it is what will be charged now). UI goroutine only.
 func (t *smsTab) reuse(n account.SMSNumber) {
 	if n.Phone == "" || n.ProjectID == "" {
-		dialog.ShowInformation(lang.L("Cannot reuse"), lang.L("The number or its service is not known yet."), t.ui.win)
+		showInformation(lang.L("Cannot reuse"), lang.L("The number or its service is not known yet."), t.ui.win)
 		return
 	}
 	req := client.AddSMSRequest{ProjectID: n.ProjectID, Quantity: 1, Country: n.Country, Phone: n.Phone}
@@ -240,7 +239,7 @@ func (t *smsTab) reuse(n account.SMSNumber) {
 		ps, err := t.svc.SMSProjects(ctx, n.Country)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowInformation(lang.L("Cannot reuse"), loadErrorText(lang.L("Could not get the current price"), err)+" "+lang.L("Nothing was spent."), t.ui.win)
+				showInformation(lang.L("Cannot reuse"), loadErrorText(lang.L("Could not get the current price"), err)+" "+lang.L("Nothing was spent."), t.ui.win)
 				return
 			}
 			for _, p := range ps {
@@ -249,7 +248,7 @@ func (t *smsTab) reuse(n account.SMSNumber) {
 					return
 				}
 			}
-			dialog.ShowInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), short(n.Label, maxName), name), t.ui.win)
+			showInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), short(n.Label, maxName), name), t.ui.win)
 		})
 	})
 }

@@ -360,7 +360,7 @@ func TestSMSInsufficientBalanceSaysShortfall(t *testing.T) {
 	s := u.sms
 	s.qty.SetText("2")
 	total := smsTotal(p.Price, 2)
-	short := total.Sub(client.MustDecimal("0.01").Decimal).StringFixed(2)
+	short := money(total.Sub(client.MustDecimal("0.01").Decimal))
 	if !strings.Contains(s.total.Text, short+" short") {
 		t.Fatalf("total = %q", s.total.Text)
 	}
@@ -373,7 +373,7 @@ func TestSMSInsufficientBalanceSaysShortfall(t *testing.T) {
 		t.Fatalf("stats = %+v", srv.Stats())
 	}
 	txt := overlayText(u.win)
-	if !strings.Contains(txt, "("+total.String()+" USD): "+short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
+	if !strings.Contains(txt, "("+money(total)+" USD): "+short+" USD short") || !strings.Contains(txt, "Nothing was spent") {
 		t.Fatalf("dialog = %q", txt)
 	}
 	if failed, _ := st.Store.Spends(account.SpendFailed); len(failed) != 1 {

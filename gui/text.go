@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"github.com/shopspring/decimal"
+
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/safetext"
 )
@@ -28,9 +30,16 @@ func block(s string, n int) string { return safetext.Block(s, n) }
 
 // money is an amount in one form everywhere: at least two decimals, more only when they count
 // (0.25, 98.625, 0.0396) — exact, never through a float.
-func money(d client.Decimal) string {
+func money[T client.Decimal | decimal.Decimal](v T) string {
+	var d decimal.Decimal
+	switch x := any(v).(type) {
+	case client.Decimal:
+		d = x.Decimal
+	case decimal.Decimal:
+		d = x
+	}
 	for places := int32(2); places < 8; places++ {
-		if r := d.Round(places); r.Equal(d.Decimal) {
+		if r := d.Round(places); r.Equal(d) {
 			return d.StringFixed(places)
 		}
 	}

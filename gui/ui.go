@@ -225,6 +225,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.win.Resize(fyne.NewSize(1100, 720))
 	u.win.SetMaster()
 	u.installShortcuts()
+	escClosesDialogs(u.win)
 	u.showWelcomeIfNeeded()
 	return u
 }

@@ -31,6 +31,7 @@ type welcomeDialog struct {
 	enter   *widget.Button // "Enter API key"
 	demo    *widget.Button // "Try the demo"
 	back    *widget.Button
+	cancel  *widget.Button
 	connect *widget.Button // "Save and connect"
 	errText *widget.Label
 }
@@ -69,13 +70,14 @@ func (u *UI) showWelcome() {
 		widget.NewFormItem("", w.conn.row()),
 	)
 	w.keyForm = container.NewVBox(help, form, w.errText)
-	for _, e := range []*widget.Entry{w.conn.endpoint, w.conn.key} {
+	for _, e := range []*escEntry{w.conn.endpoint, w.conn.key} {
 		e.OnChanged = func(string) { w.errText.Hide() }
 	}
 
 	w.enter = widget.NewButtonWithIcon(lang.L("Enter API key"), theme.LoginIcon(), w.showKeyForm)
 	w.enter.Importance = widget.HighImportance
 	w.demo = widget.NewButtonWithIcon(lang.L("Try the demo"), theme.MediaPlayIcon(), w.dlgHide)
+	w.cancel = widget.NewButton(lang.L("Cancel"), w.dlgHide)
 	w.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), w.showIntro)
 	w.connect = widget.NewButtonWithIcon(lang.L("Save and connect"), theme.ConfirmIcon(), w.saveAndConnect)
 	w.connect.Importance = widget.HighImportance
@@ -91,7 +93,7 @@ func (u *UI) showWelcome() {
 		}
 	})
 	w.dlg.Resize(fyne.NewSize(560, 340))
-	w.dlg.Show()
+	showDialog(w.dlg, u.win)
 }
 
 func (w *welcomeDialog) dlgHide() { w.dlg.Hide() }
@@ -99,7 +101,7 @@ func (w *welcomeDialog) dlgHide() { w.dlg.Hide() }
 func (w *welcomeDialog) showKeyForm() {
 	w.body.Objects = []fyne.CanvasObject{w.keyForm}
 	w.body.Refresh()
-	w.dlg.SetButtons([]fyne.CanvasObject{w.back, w.connect})
+	w.dlg.SetButtons([]fyne.CanvasObject{w.cancel, w.back, w.connect})
 	w.ui.win.Canvas().Focus(w.conn.key)
 }
 

@@ -1,0 +1,86 @@
+package gui
+
+import (
+	"errors"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+func pressEsc(w fyne.Window) {
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		return
+	}
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
+
+func TestEscClosesTheTopDialogThenTheNext(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true}))
+	confirmed := 0
+	showInformation("first", "one", u.win)
+	showConfirm("second", "two", func(ok bool) {
+		if ok {
+			confirmed++
+		}
+	}, u.win)
+	if n := openDialogCount(u.win); n != 2 {
+		t.Fatalf("%d dialogs open, want 2", n)
+	}
+	pressEsc(u.win)
+	if n := openDialogCount(u.win); n != 1 || confirmed != 0 {
+		t.Fatalf("after Esc: %d open, confirmed %d (Esc must cancel, not confirm)", n, confirmed)
+	}
+	pressEsc(u.win)
+	if n := openDialogCount(u.win); n != 0 || u.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("after the second Esc: %d open, overlay %v", n, u.win.Canvas().Overlays().Top())
+	}
+	pressEsc(u.win) // nothing open: nothing happens
+}
+
+func TestEscInATextFieldClosesSettings(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := newSettingsUI(t, a, Deps{})
+	if openDialogCount(u.win) != 1 {
+		t.Fatalf("settings not on the dialog stack: %d", openDialogCount(u.win))
+	}
+	u.win.Canvas().Focus(u.settings.conn.endpoint)
+	test.Type(u.settings.conn.endpoint, "x")
+	pressEsc(u.win)
+	if openDialogCount(u.win) != 0 || u.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Esc in the endpoint field left Settings open")
+	}
+}
+
+func TestEnterAPIKeyFromTheMenuHasCancel(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true, FirstRun: true}))
+	dismissTopDialog(u.win) // the first-run welcome
+	item := menuItem(u.win.MainMenu(), "Enter API key…")
+	if item == nil {
+		t.Fatal("no Enter API key… in the menu")
+	}
+	item.Action()
+	if u.welcome == nil || u.welcome.body.Objects[0] != u.welcome.keyForm {
+		t.Fatal("the menu did not open the key form")
+	}
+	test.Tap(buttonOnScreen(t, u.win, "Cancel"))
+	if u.welcome != nil || openDialogCount(u.win) != 0 {
+		t.Fatal("Cancel did not close the key form")
+	}
+}
+
+func TestEscCancelsThePassphraseDialog(t *testing.T) {
+	a := test.NewTempApp(t)
+	keys := &needsKeys{}
+	u := newSettingsUI(t, a, Deps{Keys: keys, Reconnect: func(string, string) error { return nil }})
+	var got error
+	called := 0
+	u.choosePassphraseThen(func(err error) { got = err; called++ })
+	pressEsc(u.win)
+	if called != 1 || !errors.Is(got, errPassphraseCancelled) {
+		t.Fatalf("Esc: then called %d times with %v", called, got)
+	}
+}
