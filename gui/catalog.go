@@ -68,7 +68,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.detail = newServiceDetail(u)
 
 	t.search = widget.NewEntry()
-	t.search.SetPlaceHolder(lang.L("Search name, category, number, id, description…"))
+	t.search.SetPlaceHolder(lang.L("Search the catalog…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
 	t.kind = newSelect([]string{lang.L("Everything"), lang.L("SMM services"), lang.L("Products")}, func(s string) {
 		switch t.kind.SelectedIndex() {
@@ -426,8 +426,9 @@ func newServiceRow() fyne.CanvasObject {
 	return newColumns(serviceColumns, star, tightVBox(name, meta), tightVBox(price, stock))
 }
 
-// Widths of the row columns: star, text (takes the rest), price and stock.
-var serviceColumns = []float32{40, 0, 170}
+// Widths of the row columns: star, text (takes the rest), price and stock (as wide as they
+// need, at most 170: at 800 px a name keeps every pixel the figures leave).
+var serviceColumns = []float32{40, 0, -170}
 
 // setServiceRow shows s in a row; toggleFav (nil: no star) is called with s's number.
 func setServiceRow(o fyne.CanvasObject, s client.Service, fav bool, toggleFav func(int64)) {

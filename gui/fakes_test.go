@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/account/accounttest"
@@ -352,10 +353,17 @@ func TestCatalogTabFromItsService(t *testing.T) {
 }
 
 // fakeShops is a shopsService that has only the saved list.
-type fakeShops struct{ products int }
+type fakeShops struct {
+	products int
+	name     string // the shop's name; "Ac***ng" when empty
+}
 
 func (f *fakeShops) Shops(context.Context) ([]client.Shop, time.Time, error) {
-	return []client.Shop{{ID: "s1", Name: "Ac***ng", ProductCount: 1, Rating: 4.5}}, time.Now().Add(-2 * time.Hour), &client.TransportError{Err: context.DeadlineExceeded}
+	name := f.name
+	if name == "" {
+		name = "Ac***ng"
+	}
+	return []client.Shop{{ID: "s1", Name: name, ProductCount: 1, Rating: 4.5}}, time.Now().Add(-2 * time.Hour), &client.TransportError{Err: context.DeadlineExceeded}
 }
 func (f *fakeShops) ShopProducts(context.Context, string) ([]client.Service, error) {
 	f.products++
@@ -439,5 +447,22 @@ func TestOrdersDateFilter(t *testing.T) {
 		if got := visibleIDs(u); !equalIDs(got, want) {
 			t.Errorf("period %d: %v, want %v", period, got, want)
 		}
+	}
+}
+
+func TestLongShopNameCutInItsRowWholeWhenSelected(t *testing.T) {
+	u, _ := newTestUI(t, failingAPI{}, false)
+	long := "The Very Long Named Shop Of Verified Aged Accounts With Email Access And Recovery " + strings.Repeat("Plus ", 12) + "End"
+	u.shops.svc = &fakeShops{name: long}
+	u.shops.load(context.Background())
+	row := u.shops.list.CreateItem()
+	u.shops.list.UpdateItem(0, row)
+	name := row.(*fyne.Container).Objects[0].(*widget.Label)
+	if name.Truncation != fyne.TextTruncateEllipsis || name.MinSize().Width > 200 {
+		t.Fatalf("the row's name widens the pane: truncation %v, min width %v", name.Truncation, name.MinSize().Width)
+	}
+	u.shops.list.Select(0)
+	if !strings.Contains(u.shops.prodHead.Text, long) || u.shops.prodHead.Wrapping != fyne.TextWrapWord {
+		t.Fatalf("selected: head %q (wrapping %v), want the whole name wrapped", u.shops.prodHead.Text, u.shops.prodHead.Wrapping)
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // columnsLayout lays its objects out left to right: each column has a fixed width, except those
 // with width 0, which share what is left equally. Rows of a list built with it line up whatever
-// their text, as a table would.
+// their text, as a table would. A negative width -w fits its column to its content, at most w:
+// for right-aligned figures, so that a row's text column gets every pixel they do not need.
 type columnsLayout struct {
 	widths []float32
 }
@@ -26,8 +27,14 @@ func newColumns(widths []float32, objs ...fyne.CanvasObject) *fyne.Container {
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	fixed, flex := float32(0), 0
-	for i := range objs {
-		if w := l.width(i); w > 0 {
+	widths := make([]float32, len(objs))
+	for i, o := range objs {
+		w := l.width(i)
+		if w < 0 {
+			w = min(-w, o.MinSize().Width)
+		}
+		widths[i] = w
+		if w > 0 {
 			fixed += w
 		} else {
 			flex++
@@ -39,7 +46,7 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 	x := float32(0)
 	for i, o := range objs {
-		w := l.width(i)
+		w := widths[i]
 		if w == 0 {
 			w = share
 		}
@@ -54,7 +61,9 @@ func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for i, o := range objs {
 		m := o.MinSize()
-		if w := l.width(i); w > 0 {
+		if w := l.width(i); w < 0 {
+			s.Width += min(-w, m.Width)
+		} else if w > 0 {
 			s.Width += w
 		} else {
 			s.Width += m.Width

@@ -49,6 +49,8 @@ type orderDetail struct {
 	export   *widget.Button
 	accList  *widget.List
 	accRows  map[fyne.CanvasObject]*accountRow
+	accFull  *widget.Label // the selected account in full, wrapped: rows cut long ones
+	accSel   int           // the selected account, -1 for none
 
 	// UI goroutine only.
 	row      orderRow
@@ -106,13 +108,23 @@ func newOrderDetail(t *ordersTab) *orderDetail {
 	d.reveal = widget.NewCheck(lang.L("Show passwords"), func(on bool) {
 		d.revealed = on
 		d.accList.Refresh()
+		d.showFullAccount()
 	})
 	d.copyAll = u.newCopyButton(lang.L("Copy all"), true, func() string { return strings.Join(d.accounts, "\n") })
 	d.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), d.showExport)
 	d.accList = widget.NewList(func() int { return len(d.accounts) }, d.newAccountRow, d.updateAccountRow)
+	d.accSel = -1
+	d.accFull = widget.NewLabel("")
+	d.accFull.Wrapping = fyne.TextWrapBreak // an account has no spaces to wrap at
+	d.accFull.Selectable = true
+	d.accFull.Hide()
+	d.accList.OnSelected = func(id widget.ListItemID) {
+		d.accSel = id
+		d.showFullAccount()
+	}
 	// The title over the tools, so that the pane stays narrow enough for the list beside it.
 	accBar := container.NewVBox(d.accTitle, container.NewHBox(d.reveal, layout.NewSpacer(), d.copyAll, d.export))
-	accBox := container.NewBorder(accBar, nil, nil, nil, container.NewStack(d.accList, container.NewVBox(d.accMsg)))
+	accBox := container.NewBorder(accBar, d.accFull, nil, nil, container.NewStack(d.accList, container.NewVBox(d.accMsg)))
 	d.split = container.NewVSplit(d.info, accBox)
 	d.split.Offset = 0.45
 	d.center = container.NewStack(d.info)
@@ -149,6 +161,8 @@ func (d *orderDetail) show(r orderRow, fresh bool) {
 		d.revealed = false
 		d.reveal.SetChecked(false)
 		d.chosen = map[int]bool{}
+		d.accSel = -1
+		d.accList.UnselectAll()
 		d.sticky = false
 		d.note.Hide()
 		d.accounts, d.history = nil, nil
@@ -316,6 +330,22 @@ func (d *orderDetail) render() {
 		d.center.Refresh()
 	}
 	d.accList.Refresh()
+	d.showFullAccount()
+}
+
+// showFullAccount shows the selected account in full under the list — masked like its row
+// until "Show passwords" — or nothing when none is selected. UI goroutine only.
+func (d *orderDetail) showFullAccount() {
+	if d.accSel < 0 || d.accSel >= len(d.accounts) {
+		d.accFull.Hide()
+		return
+	}
+	a := d.accounts[d.accSel]
+	if !d.revealed {
+		a = maskAccount(a)
+	}
+	d.accFull.SetText(block(a, maxText))
+	d.accFull.Show()
 }
 
 func (d *orderDetail) unconfirmedText() string {

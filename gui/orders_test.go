@@ -484,3 +484,35 @@ func TestOrdersOrderAgainPlacesOneMore(t *testing.T) {
 		t.Fatalf("journal = %+v", j.Orders)
 	}
 }
+
+func TestSelectedAccountShownInFullUnderTheList(t *testing.T) {
+	u, _, env := orderUI(t, "100.00")
+	u.orders.ensureLoaded()
+	s := selectService(t, u, func(s client.Service) bool { return s.IsProduct() && s.Stock >= 1 && s.Min <= 1 })
+	placed, err := env.Svc.PlaceOrder(context.Background(), client.AddRequest{Service: s.Service, Quantity: 1}, s.Name, estimate(t, s, 1))
+	if err != nil || placed.Outcome != account.Placed {
+		t.Fatalf("placeOrder = %v, %v", placed, err)
+	}
+	id := placed.Order
+	if !u.orders.selectKey(rowKey{order: id}) {
+		t.Fatalf("order #%d not listed", id)
+	}
+	d := u.orders.detail
+	long := "a-very-long-login-" + strings.Repeat("x", 120) + "@mail.test:" + "secret-" + strings.Repeat("y", 150)
+	mustRecord(t, env, id, client.OrderStatus{Status: "Completed", Charge: client.MustDecimal("5.00"), Currency: "USD", EntityType: client.EntityProduct, Accounts: []string{long}})
+	if d.accFull.Visible() {
+		t.Fatal("a full account is shown before one is selected")
+	}
+	d.accList.Select(0)
+	if !d.accFull.Visible() || d.accFull.Text != maskAccount(long) {
+		t.Fatalf("selected, masked: visible %v, %q", d.accFull.Visible(), d.accFull.Text)
+	}
+	test.Tap(d.reveal)
+	if d.accFull.Text != long || d.accFull.Wrapping != fyne.TextWrapBreak {
+		t.Fatalf("revealed: %q (wrapping %v), want the whole account wrapped", d.accFull.Text, d.accFull.Wrapping)
+	}
+	test.Tap(d.reveal)
+	if strings.Contains(d.accFull.Text, "secret") {
+		t.Fatal("hidden again: the full line still shows the password")
+	}
+}

@@ -38,11 +38,12 @@ type shopsTab struct {
 func newShopsTab(u *UI) *shopsTab {
 	t := &shopsTab{ui: u, svc: u.deps.Account, count: widget.NewLabel(""), msg: newMessageBox(), prodHead: widget.NewLabel(""), prodMsg: newMessageBox()}
 	t.prodHead.TextStyle.Bold = true
-	t.prodHead.Truncation = fyne.TextTruncateEllipsis
+	t.prodHead.Wrapping = fyne.TextWrapWord // the selected shop's name in full: its row cuts it
 	t.list = widget.NewList(
 		func() int { return len(t.shops) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			name.Truncation = fyne.TextTruncateEllipsis // a long name must not widen the pane
 			info := widget.NewLabel("")
 			info.SizeName = theme.SizeNameCaptionText
 			info.Truncation = fyne.TextTruncateEllipsis

@@ -176,7 +176,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 	t.projMsg = newMessageBox()
 	t.projMsg.show(lang.L("Choose a country to see the services numbers can receive codes for, with their prices."), "", nil)
 	t.projSearch = widget.NewEntry()
-	t.projSearch.SetPlaceHolder(lang.L("Search services (e.g. Telegram)…"))
+	t.projSearch.SetPlaceHolder(lang.L("Search services…"))
 	t.projSearch.OnChanged = func(string) { t.filterProjects() }
 	t.projList = widget.NewList(
 		func() int { return len(t.projRows) },
@@ -184,7 +184,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.Truncation = fyne.TextTruncateEllipsis
 			price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-			return newColumns([]float32{0, 130}, name, price)
+			return newColumns([]float32{0, -130}, name, price) // the price as wide as it needs
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(t.projRows) {

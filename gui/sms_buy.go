@@ -40,7 +40,7 @@ func smsPriceText(p client.SMSProject, currency string) string {
 	if !p.PriceKnown() {
 		return lang.L("price unknown")
 	}
-	return fmt.Sprintf("%s %s", p.Price, currency)
+	return fmt.Sprintf("%s %s", money(p.Price), currency)
 }
 
 // smsTotal is the exact price of quantity numbers at price each.

@@ -102,7 +102,7 @@ func TestSMSCountriesAndProjectsLoadAndSearchNarrows(t *testing.T) {
 	}
 	row := s.projList.CreateItem()
 	s.projList.UpdateItem(0, row)
-	if !hasLabel(row, s.projects[s.projRows[0]].Price.String()+" USD") {
+	if !hasLabel(row, money(s.projects[s.projRows[0]].Price)+" USD") {
 		t.Fatalf("project row has no price: %q", labelTexts(row))
 	}
 	test.Type(s.projSearch, "telegram")
