@@ -2,6 +2,7 @@ package gui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -82,5 +83,33 @@ func TestEscCancelsThePassphraseDialog(t *testing.T) {
 	pressEsc(u.win)
 	if called != 1 || !errors.Is(got, errPassphraseCancelled) {
 		t.Fatalf("Esc: then called %d times with %v", called, got)
+	}
+}
+
+func TestHelpMenuListsShortcutsAndSaysWhatItIs(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true})
+	d.Version = "1.2.3"
+	u := New(a, d)
+	keys := menuItem(u.win.MainMenu(), "Keyboard shortcuts")
+	about := menuItem(u.win.MainMenu(), "About HstockPlus")
+	if keys == nil || about == nil {
+		t.Fatal("no Help ▸ Keyboard shortcuts / About HstockPlus")
+	}
+	keys.Action()
+	txt := overlayText(u.win)
+	for _, want := range []string{"Ctrl+F", "Search the catalog", "Ctrl+,", "Settings…", "Ctrl+5", "Balance", "Esc"} {
+		if !strings.Contains(txt, want) {
+			t.Fatalf("shortcuts dialog lacks %q: %q", want, txt)
+		}
+	}
+	pressEsc(u.win)
+	about.Action()
+	if txt := overlayText(u.win); !strings.Contains(txt, "version 1.2.3") || !strings.Contains(txt, "demo") {
+		t.Fatalf("about = %q", txt)
+	}
+	pressEsc(u.win)
+	if openDialogCount(u.win) != 0 {
+		t.Fatal("Esc left a dialog open")
 	}
 }

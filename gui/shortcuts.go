@@ -1,9 +1,17 @@
 package gui
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Keyboard shortcuts (Ctrl on Windows and Linux, Cmd on macOS):
@@ -12,7 +20,9 @@ import (
 //	Ctrl+R      refresh: the balance on the Balance tab, else the catalog
 //	Ctrl+1…5    select a tab
 //	Ctrl+,      Settings
+//	Esc         close the open dialog (gui/dialogs.go)
 //
+// Help ▸ Keyboard shortcuts lists them in the window.
 // Each is registered on the window canvas and also carried by an item of the main menu
 // (HstockPlus, View): the desktop driver gives menu shortcuts first pick, so they work even
 // while a text entry (which takes every shortcut it is sent) has the focus.
@@ -69,9 +79,14 @@ func (u *UI) installShortcuts() {
 	for _, s := range tabs {
 		view = append(view, item(s))
 	}
+	help := []*fyne.MenuItem{
+		fyne.NewMenuItem(lang.L("Keyboard shortcuts"), u.showShortcutsHelp),
+		fyne.NewMenuItem(lang.L("About HstockPlus"), u.showAbout),
+	}
 	u.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(lang.L("HstockPlus"), app...),
 		fyne.NewMenu(lang.L("View"), view...),
+		fyne.NewMenu(lang.L("Help"), help...),
 	))
 }
 
@@ -109,4 +124,44 @@ func (u *UI) confirmResetDemo() {
 				u.deps.ResetDemo()
 			}
 		}, u.win)
+}
+
+// keysText is how a shortcut is written on this system: "Ctrl+F", "Cmd+F" on macOS.
+func (s shortcut) keysText() string {
+	mod := "Ctrl"
+	if runtime.GOOS == "darwin" {
+		mod = "Cmd"
+	}
+	return mod + "+" + string(s.key)
+}
+
+// showShortcutsHelp lists every keyboard shortcut of the window.
+func (u *UI) showShortcutsHelp() {
+	general, tabs := u.shortcutList()
+	form := container.New(layout.NewFormLayout())
+	add := func(keys, what string) {
+		form.Add(widget.NewLabelWithStyle(keys, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		form.Add(widget.NewLabel(what))
+	}
+	for _, s := range append(general, tabs...) {
+		add(s.keysText(), s.label)
+	}
+	add("Esc", lang.L("Close the open dialog"))
+	showCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), form, u.win)
+}
+
+// showAbout says what the app is, its version and what it is connected to.
+func (u *UI) showAbout() {
+	lines := []string{fmt.Sprintf(lang.L("HstockPlus for desktop, version %s"), short(u.deps.Version, maxShort)),
+		lang.L("The catalog, your orders, SMS numbers and balance of your HstockPlus account in one window, with a notification the moment an order is delivered or a code arrives.")}
+	if u.deps.Demo {
+		lines = append(lines, lang.L("Connected to: the demo (a simulated HstockPlus; nothing is charged)."))
+	} else if ep := u.deps.Account.Endpoint(); ep != "" {
+		lines = append(lines, fmt.Sprintf(lang.L("Connected to: %s"), short(ep, maxLine)))
+	}
+	text := widget.NewLabel(strings.Join(lines, "\n\n"))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(lang.L("About HstockPlus"), lang.L("Close"), text, u.win)
+	d.Resize(fyne.NewSize(460, 0))
+	showDialog(d, u.win)
 }
