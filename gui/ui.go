@@ -22,6 +22,7 @@ import (
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
 	"github.com/hstockplus/hstockplus/client"
+	_ "github.com/hstockplus/hstockplus/internal/localeenv" // before Fyne reads the locale: a C locale logs nothing
 )
 
 // The service layer as each part of the window needs it (*account.Service implements all of
