@@ -38,8 +38,9 @@ fmt-check:
 vet:
 	$(GO) vet -tags $(TAGS) ./...
 
+# The window's tests assert its English texts: LANGUAGE=en keeps them English whatever the locale.
 unit:
-	$(GO) test -race -tags $(TAGS) -count=1 ./...
+	LANGUAGE=en $(GO) test -race -tags $(TAGS) -count=1 ./...
 
 fuzz:
 	@FUZZTIME=$(FUZZTIME) TAGS=$(TAGS) scripts/fuzz.sh

@@ -56,8 +56,6 @@ type catalogTab struct {
 
 const favouritesPref = "catalog.favourites"
 
-var sortNames = []string{"Number", "Name", "Price", "Stock"}
-
 func newCatalogTab(u *UI) *catalogTab {
 	t := &catalogTab{ui: u, svc: u.deps.Account, count: widget.NewLabel(""), progress: widget.NewProgressBarInfinite(), msg: newMessageBox(), favs: map[int64]bool{}}
 	for _, n := range u.app.Preferences().IntList(favouritesPref) {
@@ -85,10 +83,7 @@ func newCatalogTab(u *UI) *catalogTab {
 		t.applyFilter()
 	})
 	t.kind.SetSelectedIndex(0)
-	var sorts []string
-	for _, s := range sortNames {
-		sorts = append(sorts, lang.L(s))
-	}
+	sorts := []string{lang.L("Number"), lang.L("Name"), lang.L("Price"), lang.L("Stock")} // in sortField order
 	t.sortBy = newSelect(sorts, func(string) {
 		t.filter.Sort = sortField(max(0, t.sortBy.SelectedIndex()))
 		t.applyFilter()
