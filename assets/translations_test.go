@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite translations/en.json from the keys the code uses")
 
-// usedKeys is every text the code passes to lang.L as a literal, read from the module's sources.
+// usedKeys is every text the code passes to tr.L (or lang.L) as a literal, read from the module's sources.
 func usedKeys(t *testing.T) map[string]bool {
 	t.Helper()
 	keys := map[string]bool{}
@@ -46,7 +46,7 @@ func usedKeys(t *testing.T) map[string]bool {
 			if !ok || sel.Sel.Name != "L" {
 				return true
 			}
-			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "lang" {
+			if x, ok := sel.X.(*ast.Ident); !ok || (x.Name != "tr" && x.Name != "lang") {
 				return true
 			}
 			lit, ok := call.Args[0].(*ast.BasicLit)

@@ -8,12 +8,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // balanceTab shows the account balance with a refresh action.
@@ -49,34 +49,34 @@ func newBalanceTab(u *UI) *balanceTab {
 	t.errText.Wrapping = fyne.TextWrapWord
 	t.errText.Importance = widget.DangerImportance
 	t.errText.Hide()
-	t.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), func() {
+	t.refresh = widget.NewButtonWithIcon(tr.L("Refresh"), theme.ViewRefreshIcon(), func() {
 		t.refresh.Disable()
 		u.background(t.load)
 	})
-	title := widget.NewLabelWithStyle(lang.L("Balance"), fyne.TextAlignCenter, fyne.TextStyle{})
+	title := widget.NewLabelWithStyle(tr.L("Balance"), fyne.TextAlignCenter, fyne.TextStyle{})
 	t.threshold = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
-	settings := widget.NewButtonWithIcon(lang.L("Change…"), theme.SettingsIcon(), func() { u.openSettings() })
-	t.history = newChart(false, lang.L("No balance history yet: it is recorded each time the balance is read."))
-	t.spending = newChart(true, lang.L("Nothing spent in the last 30 days."))
+	settings := widget.NewButtonWithIcon(tr.L("Change…"), theme.SettingsIcon(), func() { u.openSettings() })
+	t.history = newChart(false, tr.L("No balance history yet: it is recorded each time the balance is read."))
+	t.spending = newChart(true, tr.L("Nothing spent in the last 30 days."))
 	head := container.NewVBox(title, t.amount, t.updated, container.NewCenter(t.refresh), t.errText,
 		container.NewCenter(container.NewHBox(t.threshold, settings)))
 	charts := container.NewGridWithColumns(2,
-		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Balance, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.history),
-		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Spent per day, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.spending),
+		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(tr.L("Balance, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.history),
+		container.NewBorder(widget.NewLabelWithStyle(fmt.Sprintf(tr.L("Spent per day, last %d days"), chartDays), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), nil, nil, nil, t.spending),
 	)
 	t.txList = widget.NewList(func() int { return len(t.txs) }, newTransactionRow, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < len(t.txs) {
 			setTransactionRow(o, t.txs[id], u.currency())
 		}
 	})
-	t.txMsg = widget.NewLabelWithStyle(lang.L("No charge in the last 30 days."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	export := widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), t.exportTransactions)
+	t.txMsg = widget.NewLabelWithStyle(tr.L("No charge in the last 30 days."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	export := widget.NewButtonWithIcon(tr.L("Export…"), theme.DocumentSaveIcon(), t.exportTransactions)
 	txHead := container.NewBorder(nil, nil, nil, export,
-		widget.NewLabelWithStyle(fmt.Sprintf(lang.L("Transactions, last %d days"), chartDays), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		widget.NewLabelWithStyle(fmt.Sprintf(tr.L("Transactions, last %d days"), chartDays), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	txs := container.NewBorder(txHead, nil, nil, nil, container.NewStack(t.txList, container.NewCenter(t.txMsg)))
 	lower := container.NewVSplit(container.NewPadded(charts), container.NewPadded(txs))
 	lower.Offset = 0.55
-	t.item = container.NewTabItemWithIcon(lang.L("Balance"), theme.AccountIcon(), container.NewBorder(container.NewPadded(head), nil, nil, nil, lower))
+	t.item = container.NewTabItemWithIcon(tr.L("Balance"), theme.AccountIcon(), container.NewBorder(container.NewPadded(head), nil, nil, nil, lower))
 	u.OnPrefsChange(func(Prefs) { t.showThreshold() })
 	t.showThreshold()
 	return t
@@ -86,10 +86,10 @@ func newBalanceTab(u *UI) *balanceTab {
 func (t *balanceTab) showThreshold() {
 	p := t.ui.Prefs()
 	if p.LowBalance.IsZero() {
-		t.threshold.SetText(lang.L("No low-balance warning."))
+		t.threshold.SetText(tr.L("No low-balance warning."))
 		return
 	}
-	t.threshold.SetText(fmt.Sprintf(lang.L("Warning when the balance falls below %s %s."), p.LowBalance, t.ui.currency()))
+	t.threshold.SetText(fmt.Sprintf(tr.L("Warning when the balance falls below %s %s."), p.LowBalance, t.ui.currency()))
 }
 
 // loadCharts reads the balance history and the journal's charges, off the UI goroutine.
@@ -132,19 +132,19 @@ func newTransactionRow() fyne.CanvasObject {
 
 func setTransactionRow(o fyne.CanvasObject, tx account.Transaction, currency string) {
 	cols := o.(*fyne.Container).Objects
-	kind := fmt.Sprintf(lang.L("Order #%d"), tx.Order)
+	kind := fmt.Sprintf(tr.L("Order #%d"), tx.Order)
 	if tx.Number {
-		kind = fmt.Sprintf(lang.L("Number #%d"), tx.Order)
+		kind = fmt.Sprintf(tr.L("Number #%d"), tx.Order)
 	}
 	cols[0].(*widget.Label).SetText(formatWhen(tx.At) + " · " + kind + " · " + short(tx.Label, maxName))
-	amount := lang.L("not charged yet")
+	amount := tr.L("not charged yet")
 	if tx.Known {
 		amount = fmt.Sprintf("%s %s", money(tx.Amount), currency)
 	}
 	cols[1].(*widget.Label).SetText(amount)
 	balance := ""
 	if tx.BalanceKnown {
-		balance = fmt.Sprintf(lang.L("→ %s %s"), money(tx.Balance), currency)
+		balance = fmt.Sprintf(tr.L("→ %s %s"), money(tx.Balance), currency)
 	}
 	cols[2].(*widget.Label).SetText(balance)
 }
@@ -152,7 +152,7 @@ func setTransactionRow(o fyne.CanvasObject, tx account.Transaction, currency str
 // exportTransactions saves the transactions listed as CSV. UI goroutine only.
 func (t *balanceTab) exportTransactions() {
 	if len(t.txs) == 0 {
-		showInformation(lang.L("Nothing to export"), lang.L("No charge in the last 30 days."), t.ui.win)
+		showInformation(tr.L("Nothing to export"), tr.L("No charge in the last 30 days."), t.ui.win)
 		return
 	}
 	data, n, win := account.ExportTransactionsCSV(t.txs), len(t.txs), t.ui.win
@@ -166,10 +166,10 @@ func (t *balanceTab) exportTransactions() {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(tr.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		showInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d transactions to %s."), n, name), win)
+		showInformation(tr.L("Exported"), fmt.Sprintf(tr.L("Saved %d transactions to %s."), n, name), win)
 	}, win)
 	fd.SetFileName("hstockplus-transactions.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
@@ -184,9 +184,9 @@ func (t *balanceTab) showSaved() {
 	if !ok {
 		return
 	}
-	when := fmt.Sprintf(lang.L("Updated %s"), formatWhen(r.At))
+	when := fmt.Sprintf(tr.L("Updated %s"), formatWhen(r.At))
 	if r.Saved {
-		when = fmt.Sprintf(lang.L("Saved %s"), formatWhen(r.At))
+		when = fmt.Sprintf(tr.L("Saved %s"), formatWhen(r.At))
 	}
 	t.show(money(r.Balance.Balance)+" "+short(r.Balance.Currency, maxCurrency), when)
 }
@@ -231,6 +231,6 @@ func (t *balanceTab) onEvent(ev account.Event) {
 		return
 	}
 	t.errText.Hide()
-	t.show(fmt.Sprintf("%s %s", money(ev.Balance), short(ev.Currency, maxCurrency)), fmt.Sprintf(lang.L("Updated %s"), formatWhen(ev.At)))
+	t.show(fmt.Sprintf("%s %s", money(ev.Balance), short(ev.Currency, maxCurrency)), fmt.Sprintf(tr.L("Updated %s"), formatWhen(ev.At)))
 	t.ui.async(t.loadCharts)
 }

@@ -9,8 +9,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/hstockplus/hstockplus/client"
 	"github.com/shopspring/decimal"
+
+	"github.com/hstockplus/hstockplus/client"
 )
 
 func TestBalanceChartsDrawFromTheStore(t *testing.T) {

@@ -12,12 +12,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // catalogTab is the whole catalog: a category tree, search, filters and sort over a virtualised
@@ -66,9 +66,9 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.detail = newServiceDetail(u)
 
 	t.search = widget.NewEntry()
-	t.search.SetPlaceHolder(lang.L("Search the catalog…"))
+	t.search.SetPlaceHolder(tr.L("Search the catalog…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
-	t.kind = newSelect([]string{lang.L("Everything"), lang.L("SMM services"), lang.L("Products")}, func(s string) {
+	t.kind = newSelect([]string{tr.L("Everything"), tr.L("SMM services"), tr.L("Products")}, func(s string) {
 		switch t.kind.SelectedIndex() {
 		case 1:
 			t.filter.Kind = client.EntitySMM
@@ -83,7 +83,7 @@ func newCatalogTab(u *UI) *catalogTab {
 		t.applyFilter()
 	})
 	t.kind.SetSelectedIndex(0)
-	sorts := []string{lang.L("Number"), lang.L("Name"), lang.L("Price"), lang.L("Stock")} // in sortField order
+	sorts := []string{tr.L("Number"), tr.L("Name"), tr.L("Price"), tr.L("Stock")} // in sortField order
 	t.sortBy = newSelect(sorts, func(string) {
 		t.filter.Sort = sortField(max(0, t.sortBy.SelectedIndex()))
 		t.applyFilter()
@@ -101,18 +101,18 @@ func newCatalogTab(u *UI) *catalogTab {
 	check := func(label string, set func(bool)) *widget.Check {
 		return widget.NewCheck(label, func(on bool) { set(on); t.applyFilter() })
 	}
-	t.inStock = check(lang.L("In stock"), func(on bool) { t.filter.InStock = on })
-	t.auto = check(lang.L("Auto-delivery"), func(on bool) { t.filter.AutoOnly = on })
-	t.refill = check(lang.L("Refill"), func(on bool) { t.filter.RefillOnly = on })
-	t.favOnly = check(lang.L("★ Favourites"), func(on bool) { t.filter.FavOnly = on })
+	t.inStock = check(tr.L("In stock"), func(on bool) { t.filter.InStock = on })
+	t.auto = check(tr.L("Auto-delivery"), func(on bool) { t.filter.AutoOnly = on })
+	t.refill = check(tr.L("Refill"), func(on bool) { t.filter.RefillOnly = on })
+	t.favOnly = check(tr.L("★ Favourites"), func(on bool) { t.filter.FavOnly = on })
 	t.minPrice, t.maxPrice = widget.NewEntry(), widget.NewEntry()
-	t.minPrice.SetPlaceHolder(lang.L("min, each"))
-	t.maxPrice.SetPlaceHolder(lang.L("max, each"))
+	t.minPrice.SetPlaceHolder(tr.L("min, each"))
+	t.maxPrice.SetPlaceHolder(tr.L("max, each"))
 	for _, e := range []*widget.Entry{t.minPrice, t.maxPrice} {
 		e.OnChanged = func(string) { t.applyFilter() }
 	}
-	t.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), func() { u.background(t.load) })
-	t.changes = widget.NewButtonWithIcon(lang.L("What changed"), theme.HistoryIcon(), t.showChanges)
+	t.refresh = widget.NewButtonWithIcon(tr.L("Refresh"), theme.ViewRefreshIcon(), func() { u.background(t.load) })
+	t.changes = widget.NewButtonWithIcon(tr.L("What changed"), theme.HistoryIcon(), t.showChanges)
 	t.changes.Disable()
 
 	t.tree = widget.NewTree(t.treeChildren, t.treeIsBranch,
@@ -142,7 +142,7 @@ func newCatalogTab(u *UI) *catalogTab {
 			t.detail.show(t.index.rows[t.visible[id]])
 		}
 	}
-	t.msg.show(lang.L("Loading the catalog…"), "", nil)
+	t.msg.show(tr.L("Loading the catalog…"), "", nil)
 
 	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh), t.search)
 	prices := newColumns([]float32{120, 120}, t.minPrice, t.maxPrice)
@@ -155,7 +155,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	right.Offset = 0.6
 	main := container.NewHSplit(t.tree, right)
 	main.Offset = 0.2
-	t.item = container.NewTabItemWithIcon(lang.L("Catalog"), theme.GridIcon(),
+	t.item = container.NewTabItemWithIcon(tr.L("Catalog"), theme.GridIcon(),
 		container.NewBorder(container.NewVBox(bar1, bar2, t.progress), nil, nil, nil, main))
 	return t
 }
@@ -205,14 +205,14 @@ func (t *catalogTab) load(ctx context.Context) {
 		if err != nil {
 			switch {
 			case t.index == nil:
-				t.msg.show(fmt.Sprintf(lang.L("Could not load the catalog: %s"), describeErrorAt(err, t.ui.host())), lang.L("Try again"), func() {
-					t.msg.show(lang.L("Loading the catalog…"), "", nil)
+				t.msg.show(fmt.Sprintf(tr.L("Could not load the catalog: %s"), describeErrorAt(err, t.ui.host())), tr.L("Try again"), func() {
+					t.msg.show(tr.L("Loading the catalog…"), "", nil)
 					t.ui.background(t.load)
 				})
 			case isOffline(err):
-				t.ui.setOffline(true, fmt.Sprintf(lang.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeErrorAt(err, t.ui.host())))
+				t.ui.setOffline(true, fmt.Sprintf(tr.L("Offline — catalog from %s. %s"), formatWhen(t.synced), describeErrorAt(err, t.ui.host())))
 			default:
-				t.count.SetText(fmt.Sprintf(lang.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
+				t.count.SetText(fmt.Sprintf(tr.L("%d rows — refresh failed: %s"), len(t.index.rows), describeError(err)))
 			}
 			return
 		}
@@ -224,8 +224,8 @@ func (t *catalogTab) load(ctx context.Context) {
 			for _, r := range c.Skipped.Reasons {
 				reasons = append(reasons, "• "+short(r, maxLine))
 			}
-			showInformation(lang.L("Part of the catalog could not be read"),
-				fmt.Sprintf(lang.L("HstockPlus sent %s rows that could not be read; they are left out, and the rest of the catalog is shown. Their text is in the log."), groupDigits(int64(c.Skipped.Rows)))+
+			showInformation(tr.L("Part of the catalog could not be read"),
+				fmt.Sprintf(tr.L("HstockPlus sent %s rows that could not be read; they are left out, and the rest of the catalog is shown. Their text is in the log."), groupDigits(int64(c.Skipped.Rows)))+
 					"\n\n"+strings.Join(reasons, "\n"), t.ui.win)
 		}
 	})
@@ -238,10 +238,10 @@ func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *accou
 	t.applyFilter()
 	t.ui.status.setSynced(synced)
 	if n := diffSize(diff); n > 0 {
-		t.changes.SetText(fmt.Sprintf(lang.L("What changed (%d)"), n))
+		t.changes.SetText(fmt.Sprintf(tr.L("What changed (%d)"), n))
 		t.changes.Enable()
 	} else {
-		t.changes.SetText(lang.L("What changed"))
+		t.changes.SetText(tr.L("What changed"))
 		t.changes.Disable()
 	}
 	if t.detail.has { // keep the pane on the same service, with its new figures
@@ -267,15 +267,15 @@ func (t *catalogTab) applyFilter() {
 	total := len(t.index.rows)
 	switch {
 	case total == 0:
-		t.msg.show(lang.L("The catalog on the server is empty."), "", nil)
+		t.msg.show(tr.L("The catalog on the server is empty."), "", nil)
 	case len(t.visible) == 0:
-		t.msg.show(lang.L("No service matches your search and filters."), "", nil)
+		t.msg.show(tr.L("No service matches your search and filters."), "", nil)
 	default:
 		t.msg.root.Hide()
 	}
-	count := fmt.Sprintf(lang.L("%s of %s"), groupDigits(int64(len(t.visible))), groupDigits(int64(total)))
+	count := fmt.Sprintf(tr.L("%s of %s"), groupDigits(int64(len(t.visible))), groupDigits(int64(total)))
 	if t.skipped.Rows > 0 {
-		count += " · " + fmt.Sprintf(lang.L("%s rows of the answer could not be read and are left out"), groupDigits(int64(t.skipped.Rows)))
+		count += " · " + fmt.Sprintf(tr.L("%s rows of the answer could not be read and are left out"), groupDigits(int64(t.skipped.Rows)))
 	}
 	t.count.SetText(count)
 	t.showWider(f)
@@ -301,7 +301,7 @@ func (t *catalogTab) showWider(f catalogFilter) {
 		t.wider.Hide()
 		return
 	}
-	t.wider.SetText(fmt.Sprintf(lang.L("%s more in all categories"), groupDigits(int64(more))))
+	t.wider.SetText(fmt.Sprintf(tr.L("%s more in all categories"), groupDigits(int64(more))))
 	t.wider.Show()
 }
 
@@ -364,7 +364,7 @@ func (t *catalogTab) treeLabel(id widget.TreeNodeID) string {
 		for _, c := range t.index.cats {
 			all += c.of(t.filter.Kind)
 		}
-		return fmt.Sprintf(lang.L("All (%s)"), groupDigits(int64(all)))
+		return fmt.Sprintf(tr.L("All (%s)"), groupDigits(int64(all)))
 	}
 	cat, sub := splitTreeID(id)
 	for _, c := range t.index.cats {
@@ -397,12 +397,12 @@ func splitTreeID(id string) (cat, sub string) {
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
 func priceText(s client.Service) string {
 	if !s.PriceKnown() {
-		return lang.L("price unknown")
+		return tr.L("price unknown")
 	}
 	if s.IsProduct() {
-		return fmt.Sprintf(lang.L("%s each"), s.Rate)
+		return fmt.Sprintf(tr.L("%s each"), s.Rate)
 	}
-	return fmt.Sprintf(lang.L("%s / 1000"), s.Rate)
+	return fmt.Sprintf(tr.L("%s / 1000"), s.Rate)
 }
 
 // A service row: a favourite star, then the name over its number, category and badges, then
@@ -471,28 +471,28 @@ func changesText(d *account.ServiceDiff) string {
 			b.WriteString("  • " + line(i) + "\n")
 		}
 		if n > 50 {
-			fmt.Fprintf(&b, lang.L("  … and %d more")+"\n", n-50)
+			fmt.Fprintf(&b, tr.L("  … and %d more")+"\n", n-50)
 		}
 		b.WriteString("\n")
 	}
 	num := func(s client.Service) string {
 		return "#" + strconv.FormatInt(s.Service, 10) + " " + short(s.Name, maxName)
 	}
-	section(lang.L("Back in stock"), len(d.BackInStock), func(i int) string {
+	section(tr.L("Back in stock"), len(d.BackInStock), func(i int) string {
 		c := d.BackInStock[i]
 		return fmt.Sprintf("%s — %s", num(c.New), stockText(c.New.Stock))
 	})
-	section(lang.L("Price down"), len(d.PriceDown), func(i int) string {
+	section(tr.L("Price down"), len(d.PriceDown), func(i int) string {
 		c := d.PriceDown[i]
 		return fmt.Sprintf("%s — %s → %s", num(c.New), c.Old.Rate, c.New.Rate)
 	})
-	section(lang.L("New"), len(d.Added), func(i int) string { return num(d.Added[i]) + " — " + priceText(d.Added[i]) })
-	section(lang.L("Price up"), len(d.PriceUp), func(i int) string {
+	section(tr.L("New"), len(d.Added), func(i int) string { return num(d.Added[i]) + " — " + priceText(d.Added[i]) })
+	section(tr.L("Price up"), len(d.PriceUp), func(i int) string {
 		c := d.PriceUp[i]
 		return fmt.Sprintf("%s — %s → %s", num(c.New), c.Old.Rate, c.New.Rate)
 	})
-	section(lang.L("Sold out"), len(d.SoldOut), func(i int) string { return num(d.SoldOut[i].New) })
-	section(lang.L("Removed"), len(d.Removed), func(i int) string { return num(d.Removed[i]) })
+	section(tr.L("Sold out"), len(d.SoldOut), func(i int) string { return num(d.SoldOut[i].New) })
+	section(tr.L("Removed"), len(d.Removed), func(i int) string { return num(d.Removed[i]) })
 	return strings.TrimSpace(b.String())
 }
 
@@ -503,8 +503,8 @@ func (t *catalogTab) showChanges() {
 	}
 	text := widget.NewLabel(changesText(t.diff))
 	text.Wrapping = fyne.TextWrapWord
-	title := fmt.Sprintf(lang.L("What changed between %s and %s"), formatWhen(t.diff.From.FetchedAt), formatWhen(t.diff.To.FetchedAt))
-	d := dialog.NewCustom(title, lang.L("Close"), container.NewVScroll(text), t.ui.win)
+	title := fmt.Sprintf(tr.L("What changed between %s and %s"), formatWhen(t.diff.From.FetchedAt), formatWhen(t.diff.To.FetchedAt))
+	d := dialog.NewCustom(title, tr.L("Close"), container.NewVScroll(text), t.ui.win)
 	d.Resize(fyne.NewSize(620, 480))
 	showDialog(d, t.ui.win)
 }

@@ -6,10 +6,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // copiedFor is how long a copy button says "Copied" before it reads as before.
@@ -66,10 +67,10 @@ func (u *UI) newCopyButton(label string, secret bool, value func() string) *widg
 		}
 		u.copyText(v, secret, func(err error) {
 			if err != nil {
-				b.SetText(lang.L("Copy failed"))
+				b.SetText(tr.L("Copy failed"))
 				b.SetIcon(theme.ErrorIcon())
 			} else {
-				b.SetText(lang.L("Copied"))
+				b.SetText(tr.L("Copied"))
 				b.SetIcon(theme.ConfirmIcon())
 			}
 			u.later(copiedFor, func() {
@@ -102,13 +103,13 @@ func (u *UI) showQR(title, value string) {
 		showError(err, u.win)
 		return
 	}
-	note := widget.NewLabelWithStyle(lang.L("Scan with your phone's camera."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	showCustom(title, lang.L("Close"), container.NewVBox(container.NewCenter(img), note), u.win)
+	note := widget.NewLabelWithStyle(tr.L("Scan with your phone's camera."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	showCustom(title, tr.L("Close"), container.NewVBox(container.NewCenter(img), note), u.win)
 }
 
 // newQRButton opens the QR dialog for value(). UI goroutine only.
 func (u *UI) newQRButton(title string, value func() string) *widget.Button {
-	return widget.NewButtonWithIcon(lang.L("QR"), theme.VisibilityIcon(), func() {
+	return widget.NewButtonWithIcon(tr.L("QR"), theme.VisibilityIcon(), func() {
 		if v := value(); v != "" {
 			u.showQR(title, v)
 		}

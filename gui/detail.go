@@ -11,11 +11,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // serviceDetail is the pane beside a service list: every field, the description, the product
@@ -53,7 +53,7 @@ const imageSide = 96
 
 func newServiceDetail(u *UI) *serviceDetail {
 	d := &serviceDetail{ui: u, api: u.deps.Account}
-	d.empty = widget.NewLabelWithStyle(lang.L("Select a service to see its details and order it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	d.empty = widget.NewLabelWithStyle(tr.L("Select a service to see its details and order it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty.Wrapping = fyne.TextWrapWord
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.Wrapping = fyne.TextWrapWord
@@ -74,16 +74,16 @@ func newServiceDetail(u *UI) *serviceDetail {
 	d.linkNote.Importance = widget.LowImportance
 	d.qty = widget.NewEntry()
 	d.comments = widget.NewMultiLineEntry()
-	d.comments.SetPlaceHolder(lang.L("One comment per line"))
+	d.comments.SetPlaceHolder(tr.L("One comment per line"))
 	d.comments.SetMinRowsVisible(4)
 	d.estimate = newWrapLabel()
 	d.formErr = newWrapLabel()
 	d.formErr.Importance = widget.DangerImportance
 	d.formErr.Hide()
-	d.topUp = widget.NewButtonWithIcon(lang.L("Top up on HstockPlus…"), theme.ComputerIcon(), d.openTopUp)
+	d.topUp = widget.NewButtonWithIcon(tr.L("Top up on HstockPlus…"), theme.ComputerIcon(), d.openTopUp)
 	d.topUp.Importance = widget.LowImportance
 	d.topUp.Hide()
-	d.orderBtn = widget.NewButtonWithIcon(lang.L("Order…"), theme.ConfirmIcon(), d.submit)
+	d.orderBtn = widget.NewButtonWithIcon(tr.L("Order…"), theme.ConfirmIcon(), d.submit)
 	d.orderBtn.Importance = widget.HighImportance
 	for _, e := range []*widget.Entry{d.link, d.qty, d.comments} {
 		e.OnChanged = func(string) { d.updateEstimate() }
@@ -94,10 +94,10 @@ func newServiceDetail(u *UI) *serviceDetail {
 	}
 
 	// The order form is pinned under the scrolling facts, so its button is always in reach.
-	fields := widget.NewForm(widget.NewFormItem(lang.L("Link"), d.link), widget.NewFormItem(lang.L("Quantity"), d.qty))
+	fields := widget.NewForm(widget.NewFormItem(tr.L("Link"), d.link), widget.NewFormItem(tr.L("Quantity"), d.qty))
 	form := container.NewVBox(
 		widget.NewSeparator(),
-		widget.NewLabelWithStyle(lang.L("Place an order"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(tr.L("Place an order"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		fields, d.linkNote, d.comments,
 		// The messages take a fixed room: the fields and the button do not move as they change.
 		container.New(&fixedHeight{lines: 3}, container.NewStack(d.estimate, d.formErr)),
@@ -134,24 +134,24 @@ func (d *serviceDetail) show(s client.Service) {
 	d.meta.SetText(strings.Join(nonEmpty(meta), " · "))
 	d.price.SetText(priceText(s))
 	d.facts.SetText(strings.Join(nonEmpty([]string{
-		fmt.Sprintf(lang.L("Min %s – max %s"), groupDigits(s.Min), groupDigits(s.Max)),
+		fmt.Sprintf(tr.L("Min %s – max %s"), groupDigits(s.Min), groupDigits(s.Max)),
 		stockText(s.Stock),
 		kindText(s),
 		strings.Join(badges(s), " · "),
 	}), "\n"))
 	d.desc.SetText(block(s.Description, maxText))
 	d.desc.Hidden = s.Description == ""
-	d.inv.SetText(lang.L("Checking live stock…"))
+	d.inv.SetText(tr.L("Checking live stock…"))
 
 	if s.IsProduct() {
-		d.link.SetPlaceHolder(lang.L("Delivery e-mail or reference (optional)"))
-		d.linkNote.SetText(lang.L("Leave empty to use your account's e-mail."))
+		d.link.SetPlaceHolder(tr.L("Delivery e-mail or reference (optional)"))
+		d.linkNote.SetText(tr.L("Leave empty to use your account's e-mail."))
 		d.linkNote.Show()
 		d.imageBox.Show()
 		d.image.Resource = theme.FileImageIcon()
 		d.image.Refresh()
 	} else {
-		d.link.SetPlaceHolder(lang.L("https://… link to the profile or post (required)"))
+		d.link.SetPlaceHolder(tr.L("https://… link to the profile or post (required)"))
 		d.linkNote.Hide()
 		d.imageBox.Hide()
 	}
@@ -178,19 +178,19 @@ func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Ser
 			return
 		}
 		if err != nil {
-			d.inv.SetText(fmt.Sprintf(lang.L("Live stock unavailable: %s"), describeError(err)))
+			d.inv.SetText(fmt.Sprintf(tr.L("Live stock unavailable: %s"), describeError(err)))
 			return
 		}
-		lines := []string{fmt.Sprintf(lang.L("Live: %s, %s"), stockText(inv.Stock), availText(inv.Available))}
+		lines := []string{fmt.Sprintf(tr.L("Live: %s, %s"), stockText(inv.Stock), availText(inv.Available))}
 		for _, sp := range inv.Subproducts {
 			line := fmt.Sprintf("  • %s — %s", short(sp.Name, maxName), stockText(sp.Stock))
 			if sp.PriceKnown() {
-				line += fmt.Sprintf(lang.L(" — %s each"), sp.Rate)
+				line += fmt.Sprintf(tr.L(" — %s each"), sp.Rate)
 			}
 			lines = append(lines, line)
 		}
 		if len(inv.Subproducts) > 1 {
-			lines = append(lines, lang.L("If the first variant cannot fill the order, another may be used at its own price."))
+			lines = append(lines, tr.L("If the first variant cannot fill the order, another may be used at its own price."))
 		}
 		d.inv.SetText(strings.Join(lines, "\n"))
 	})
@@ -239,7 +239,7 @@ func (d *serviceDetail) updateEstimate() {
 	if err != nil && errors.As(err, &noLink) && !d.linkTouched {
 		// Not said before the link was touched or Order pressed (submit says it then).
 		d.setFormError("")
-		d.estimate.SetText(lang.L("Enter the link, then the estimate shows here."))
+		d.estimate.SetText(tr.L("Enter the link, then the estimate shows here."))
 		if !d.placing {
 			d.orderBtn.Enable()
 		}
@@ -252,15 +252,15 @@ func (d *serviceDetail) updateEstimate() {
 	}
 	d.setFormError("")
 	cost, known := s.EstimateCost(req.Quantity)
-	text := fmt.Sprintf(lang.L("Estimated cost: %s %s"), money(cost), d.ui.currency())
+	text := fmt.Sprintf(tr.L("Estimated cost: %s %s"), money(cost), d.ui.currency())
 	if !known {
-		text = lang.L("Price unknown: HstockPlus did not give one, so there is no estimate.")
+		text = tr.L("Price unknown: HstockPlus did not give one, so there is no estimate.")
 	}
 	if bal, ok := d.ui.knownBalance(); ok {
-		text += fmt.Sprintf(lang.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
+		text += fmt.Sprintf(tr.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
 		if known && cost.Cmp(bal.Balance.Decimal) > 0 {
 			// Short: HstockPlus would refuse. Say by how much, and where to top up.
-			d.setFormError(fmt.Sprintf(lang.L("Your balance is too low: %s %s more is needed (the order costs about %s %s, the balance is %s %s)."),
+			d.setFormError(fmt.Sprintf(tr.L("Your balance is too low: %s %s more is needed (the order costs about %s %s, the balance is %s %s)."),
 				money(cost.Sub(bal.Balance.Decimal)), bal.Currency, money(cost), bal.Currency, money(bal.Balance), bal.Currency))
 			d.orderBtn.Disable()
 			if d.topUpURL() != nil {
@@ -329,11 +329,11 @@ func (d *serviceDetail) submit() {
 func (d *serviceDetail) setPlacing(on bool) {
 	d.placing = on
 	if on {
-		d.orderBtn.SetText(lang.L("Placing…"))
+		d.orderBtn.SetText(tr.L("Placing…"))
 		d.orderBtn.Disable()
 		return
 	}
-	d.orderBtn.SetText(lang.L("Order…"))
+	d.orderBtn.SetText(tr.L("Order…"))
 	d.updateEstimate()
 }
 
@@ -341,27 +341,27 @@ func (d *serviceDetail) setPlacing(on bool) {
 func validateOrder(s client.Service, link, qtyText, comments string) (client.AddRequest, error) {
 	req := client.AddRequest{Service: s.Service, Link: strings.TrimSpace(link)}
 	if s.Stock <= 0 {
-		return req, errors.New(lang.L("Out of stock: it cannot be ordered now."))
+		return req, errors.New(tr.L("Out of stock: it cannot be ordered now."))
 	}
 	if s.IsCustomComments() {
 		lines := nonEmpty(strings.Split(strings.ReplaceAll(comments, "\r\n", "\n"), "\n"))
 		if len(lines) == 0 {
-			return req, errors.New(lang.L("Write the comments, one per line."))
+			return req, errors.New(tr.L("Write the comments, one per line."))
 		}
 		req.Comments = strings.Join(lines, "\n")
 		qtyText = strconv.Itoa(len(lines))
 	}
 	q, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(qtyText), ",", ""), 10, 64)
 	if err != nil || q <= 0 {
-		return req, errors.New(lang.L("The quantity must be a whole number."))
+		return req, errors.New(tr.L("The quantity must be a whole number."))
 	}
 	switch {
 	case s.Min > 0 && q < s.Min:
-		return req, fmt.Errorf(lang.L("Below the minimum: at least %s."), groupDigits(s.Min))
+		return req, fmt.Errorf(tr.L("Below the minimum: at least %s."), groupDigits(s.Min))
 	case s.Max > 0 && q > s.Max:
-		return req, fmt.Errorf(lang.L("Above the maximum: at most %s."), groupDigits(s.Max))
+		return req, fmt.Errorf(tr.L("Above the maximum: at most %s."), groupDigits(s.Max))
 	case q > s.Stock:
-		return req, fmt.Errorf(lang.L("Only %s in stock."), groupDigits(s.Stock))
+		return req, fmt.Errorf(tr.L("Only %s in stock."), groupDigits(s.Stock))
 	}
 	req.Quantity = q
 	if !s.IsProduct() {
@@ -373,7 +373,7 @@ func validateOrder(s client.Service, link, qtyText, comments string) (client.Add
 		}
 		u, err := url.Parse(req.Link)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !strings.Contains(u.Host, ".") || strings.ContainsAny(req.Link, " \t\n") {
-			return req, errors.New(lang.L("The link must be a web address, like https://instagram.com/name."))
+			return req, errors.New(tr.L("The link must be a web address, like https://instagram.com/name."))
 		}
 	}
 	return req, nil
@@ -383,7 +383,7 @@ func validateOrder(s client.Service, link, qtyText, comments string) (client.Add
 type linkRequiredError struct{}
 
 func (linkRequiredError) Error() string {
-	return lang.L("A link is required: the profile or post to deliver to.")
+	return tr.L("A link is required: the profile or post to deliver to.")
 }
 
 func countLines(s string) int {
@@ -409,39 +409,39 @@ func categoryPath(s client.Service) string {
 
 func stockText(n int64) string {
 	if n <= 0 {
-		return lang.L("out of stock")
+		return tr.L("out of stock")
 	}
-	return fmt.Sprintf(lang.L("%s in stock"), groupDigits(n))
+	return fmt.Sprintf(tr.L("%s in stock"), groupDigits(n))
 }
 
 func availText(ok bool) string {
 	if ok {
-		return lang.L("available")
+		return tr.L("available")
 	}
-	return lang.L("not available")
+	return tr.L("not available")
 }
 
 func kindText(s client.Service) string {
 	if s.IsProduct() {
-		return lang.L("Product: delivered as account credentials")
+		return tr.L("Product: delivered as account credentials")
 	}
-	return lang.L("SMM service: price per 1000")
+	return tr.L("SMM service: price per 1000")
 }
 
 // badges are the short flags of a service, as shown in lists and the detail pane.
 func badges(s client.Service) []string {
 	var b []string
 	if s.Refill {
-		b = append(b, lang.L("Refill"))
+		b = append(b, tr.L("Refill"))
 	}
 	if s.Cancel {
-		b = append(b, lang.L("Cancellable"))
+		b = append(b, tr.L("Cancellable"))
 	}
 	if !s.AutoDelivery {
-		b = append(b, lang.L("Manual delivery"))
+		b = append(b, tr.L("Manual delivery"))
 	}
 	if s.Stock <= 0 {
-		b = append(b, lang.L("Out of stock"))
+		b = append(b, tr.L("Out of stock"))
 	}
 	return b
 }

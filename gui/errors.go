@@ -10,10 +10,9 @@ import (
 	"os"
 	"syscall"
 
-	"fyne.io/fyne/v2/lang"
-
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // describeError turns a client error into a sentence a customer understands. It never includes
@@ -37,29 +36,29 @@ func describeErrorAt(err error, host string) string {
 	case err == nil:
 		return ""
 	case errors.Is(err, account.ErrNotJournaled):
-		return lang.L("It could not be recorded on this computer before sending, so it was not sent.")
+		return tr.L("It could not be recorded on this computer before sending, so it was not sent.")
 	case errors.Is(err, client.ErrInvalidKey):
-		return lang.L("The API key was refused. Check it in Settings.")
+		return tr.L("The API key was refused. Check it in Settings.")
 	case errors.Is(err, client.ErrInsufficientBalance):
-		return lang.L("Your balance is too low for this order.")
+		return tr.L("Your balance is too low for this order.")
 	case errors.Is(err, client.ErrServiceNotFound):
-		return lang.L("This service no longer exists. Refresh the catalog.")
+		return tr.L("This service no longer exists. Refresh the catalog.")
 	case errors.Is(err, client.ErrOrderNotFound):
-		return lang.L("HstockPlus does not know this order.")
+		return tr.L("HstockPlus does not know this order.")
 	case errors.As(err, &spendEr) && errors.Is(err, client.ErrOutcomeUnknown):
-		return lang.L("The answer was lost: the order may or may not have been placed. Check your balance and orders before trying again.")
+		return tr.L("The answer was lost: the order may or may not have been placed. Check your balance and orders before trying again.")
 	case errors.As(err, &rate):
-		return fmt.Sprintf(lang.L("HstockPlus asks us to slow down; try again in %s."), rate.RetryAfter.Round(1e9))
+		return fmt.Sprintf(tr.L("HstockPlus asks us to slow down; try again in %s."), rate.RetryAfter.Round(1e9))
 	case errors.As(err, &apiErr):
-		return fmt.Sprintf(lang.L("HstockPlus answered: %s"), short(apiErr.Message, maxLine))
+		return fmt.Sprintf(tr.L("HstockPlus answered: %s"), short(apiErr.Message, maxLine))
 	case errors.Is(err, context.DeadlineExceeded):
-		return lang.L("HstockPlus did not answer in time. Check your connection and try again.")
+		return tr.L("HstockPlus did not answer in time. Check your connection and try again.")
 	case errors.Is(err, context.Canceled):
-		return lang.L("Cancelled.")
+		return tr.L("Cancelled.")
 	case errors.As(err, &trans) && trans.HTTPStatus != 0:
-		return fmt.Sprintf(lang.L("Server error (HTTP %d from %s). Try again later."), trans.HTTPStatus, server)
+		return fmt.Sprintf(tr.L("Server error (HTTP %d from %s). Try again later."), trans.HTTPStatus, server)
 	case errors.As(err, &trans):
-		return fmt.Sprintf(lang.L("Cannot reach %s: %s."), server, networkCause(err))
+		return fmt.Sprintf(tr.L("Cannot reach %s: %s."), server, networkCause(err))
 	default:
 		return short(err.Error(), maxLine)
 	}
@@ -71,17 +70,17 @@ func networkCause(err error) string {
 	var op *net.OpError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return lang.L("the connection was refused")
+		return tr.L("the connection was refused")
 	case errors.As(err, &dns):
-		return lang.L("its name was not found")
+		return tr.L("its name was not found")
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		return lang.L("no answer in time")
+		return tr.L("no answer in time")
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return lang.L("the connection was cut")
+		return tr.L("the connection was cut")
 	case errors.As(err, &op) && op.Op == "dial":
-		return lang.L("no connection could be made")
+		return tr.L("no connection could be made")
 	}
-	return lang.L("no valid answer")
+	return tr.L("no valid answer")
 }
 
 // hostOf is the host of an endpoint URL, "" when it has none.

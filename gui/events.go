@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"fyne.io/fyne/v2/lang"
-
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/internal/tr"
 	"github.com/hstockplus/hstockplus/watch"
 )
 
@@ -16,7 +15,7 @@ import (
 func (u *UI) HandleEvent(ev account.Event) {
 	switch ev.Kind {
 	case account.KindOffline:
-		u.setOffline(true, fmt.Sprintf(lang.L("Offline — %s Showing what was last saved; HstockPlus will be asked again soon."), describeErrorAt(ev.Err, u.host())))
+		u.setOffline(true, fmt.Sprintf(tr.L("Offline — %s Showing what was last saved; HstockPlus will be asked again soon."), describeErrorAt(ev.Err, u.host())))
 	case account.KindOnline:
 		u.setOffline(false, "")
 	case account.KindBalance, account.KindLowBalance:

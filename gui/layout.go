@@ -7,10 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // columnsLayout lays its objects out left to right: each column has a fixed width, except those
@@ -161,7 +162,7 @@ type guardedSelect struct {
 
 func newSelect(options []string, changed func(string)) *guardedSelect {
 	s := &guardedSelect{}
-	s.Options, s.OnChanged, s.PlaceHolder = options, changed, lang.L("(Select one)")
+	s.Options, s.OnChanged, s.PlaceHolder = options, changed, tr.L("(Select one)")
 	s.ExtendBaseWidget(s)
 	return s
 }

@@ -8,12 +8,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // ordersTab lists the orders this app placed, newest first, from the local journal: there is no
@@ -75,20 +75,20 @@ func newOrdersTab(u *UI) *ordersTab {
 	t.status.SetSelectedIndex(filterAll)
 	t.period = newSelect(periodFilters(), func(string) { t.applyFilter() })
 	t.period.SetSelectedIndex(periodAny)
-	t.exportAll = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), t.exportHistory)
+	t.exportAll = widget.NewButtonWithIcon(tr.L("Export…"), theme.DocumentSaveIcon(), t.exportHistory)
 	t.search = widget.NewEntry()
-	t.search.SetPlaceHolder(lang.L("Search order number, service, link…"))
+	t.search.SetPlaceHolder(tr.L("Search order number, service, link…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
 	t.count = widget.NewLabel("")
 	t.detail = newOrderDetail(t)
 
-	t.msg.show(lang.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
+	t.msg.show(tr.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
 	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), container.NewHBox(t.count, t.exportAll), t.search)
 	left := container.NewBorder(bar, nil, nil, nil, container.NewStack(t.list, t.msg.root))
 	split := container.NewHSplit(left, t.detail.root)
 	split.Offset = 0.6
 	// The journal is read each time the tab is shown (the first time included), and on events.
-	t.item = container.NewTabItemWithIcon(lang.L("Orders"), theme.ListIcon(), newOnShow(split, t.ensureLoaded))
+	t.item = container.NewTabItemWithIcon(tr.L("Orders"), theme.ListIcon(), newOnShow(split, t.ensureLoaded))
 	return t
 }
 
@@ -171,17 +171,17 @@ func (t *ordersTab) applyFilter() {
 	}
 	switch {
 	case len(t.rows) == 0:
-		t.msg.show(lang.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
+		t.msg.show(tr.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
 		t.count.SetText("")
 	case len(t.visible) == 0:
-		t.msg.show(lang.L("No order matches the filter."), "", nil)
-		t.count.SetText(fmt.Sprintf(lang.L("0 of %d"), len(t.rows)))
+		t.msg.show(tr.L("No order matches the filter."), "", nil)
+		t.count.SetText(fmt.Sprintf(tr.L("0 of %d"), len(t.rows)))
 	default:
 		t.msg.root.Hide()
 		if len(t.visible) == len(t.rows) {
-			t.count.SetText(fmt.Sprintf(lang.L("%d orders"), len(t.rows)))
+			t.count.SetText(fmt.Sprintf(tr.L("%d orders"), len(t.rows)))
 		} else {
-			t.count.SetText(fmt.Sprintf(lang.L("%d of %d"), len(t.visible), len(t.rows)))
+			t.count.SetText(fmt.Sprintf(tr.L("%d of %d"), len(t.visible), len(t.rows)))
 		}
 	}
 	t.list.Refresh()
@@ -216,7 +216,7 @@ const (
 )
 
 func periodFilters() []string {
-	return []string{lang.L("Any time"), lang.L("Today"), lang.L("Last 7 days"), lang.L("Last 30 days")}
+	return []string{tr.L("Any time"), tr.L("Today"), tr.L("Last 7 days"), tr.L("Last 30 days")}
 }
 
 // periodStart is the earliest placing time the date filter keeps (zero: any).
@@ -243,7 +243,7 @@ func (t *ordersTab) exportHistory() {
 		}
 	}
 	if len(orders) == 0 {
-		showInformation(lang.L("Nothing to export"), lang.L("No order is listed."), t.ui.win)
+		showInformation(tr.L("Nothing to export"), tr.L("No order is listed."), t.ui.win)
 		return
 	}
 	data := account.ExportOrdersCSV(orders)
@@ -258,10 +258,10 @@ func (t *ordersTab) exportHistory() {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(tr.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		showInformation(lang.L("Exported"), fmt.Sprintf(lang.L("Saved %d orders to %s."), len(orders), name), win)
+		showInformation(tr.L("Exported"), fmt.Sprintf(tr.L("Saved %d orders to %s."), len(orders), name), win)
 	}, win)
 	fd.SetFileName("hstockplus-orders.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))

@@ -10,13 +10,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // orderDetail is the right-hand pane of the Orders tab: the selected order's facts, its status
@@ -75,7 +75,7 @@ type accountRow struct {
 func newOrderDetail(t *ordersTab) *orderDetail {
 	u := t.ui
 	d := &orderDetail{t: t, accRows: map[fyne.CanvasObject]*accountRow{}, chosen: map[int]bool{}}
-	hint := widget.NewLabel(lang.L("Select an order to see its status history and delivered accounts."))
+	hint := widget.NewLabel(tr.L("Select an order to see its status history and delivered accounts."))
 	hint.Wrapping = fyne.TextWrapWord
 	hint.Alignment = fyne.TextAlignCenter
 	d.empty = container.NewVBox(layout.NewSpacer(), hint, layout.NewSpacer())
@@ -83,7 +83,7 @@ func newOrderDetail(t *ordersTab) *orderDetail {
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.title.SizeName = theme.SizeNameSubHeadingText
 	d.title.Truncation = fyne.TextTruncateEllipsis
-	d.copyNum = u.newCopyButton(lang.L("Copy number"), false, func() string {
+	d.copyNum = u.newCopyButton(tr.L("Copy number"), false, func() string {
 		if d.row.order == nil {
 			return ""
 		}
@@ -94,24 +94,24 @@ func newOrderDetail(t *ordersTab) *orderDetail {
 	d.note = widget.NewLabel("")
 	d.note.Wrapping = fyne.TextWrapWord
 	d.note.Hide()
-	d.check = widget.NewButtonWithIcon(lang.L("Check now"), theme.ViewRefreshIcon(), d.checkNow)
-	d.markNot = widget.NewButtonWithIcon(lang.L("Mark as not placed…"), theme.CancelIcon(), d.confirmNotPlaced)
-	d.again = widget.NewButtonWithIcon(lang.L("Order again…"), theme.ContentRedoIcon(), d.orderAgain)
+	d.check = widget.NewButtonWithIcon(tr.L("Check now"), theme.ViewRefreshIcon(), d.checkNow)
+	d.markNot = widget.NewButtonWithIcon(tr.L("Mark as not placed…"), theme.CancelIcon(), d.confirmNotPlaced)
+	d.again = widget.NewButtonWithIcon(tr.L("Order again…"), theme.ContentRedoIcon(), d.orderAgain)
 	d.actions = container.NewHBox(d.check, d.markNot, d.again)
 	d.facts = container.New(layout.NewFormLayout())
 	d.histBox = container.NewVBox()
 	d.info = container.NewVScroll(container.NewVBox(d.facts, d.histBox))
 
 	d.accTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	d.accMsg = widget.NewLabel(lang.L("No account delivered yet. They appear here as they are delivered."))
+	d.accMsg = widget.NewLabel(tr.L("No account delivered yet. They appear here as they are delivered."))
 	d.accMsg.Wrapping = fyne.TextWrapWord
-	d.reveal = widget.NewCheck(lang.L("Show passwords"), func(on bool) {
+	d.reveal = widget.NewCheck(tr.L("Show passwords"), func(on bool) {
 		d.revealed = on
 		d.accList.Refresh()
 		d.showFullAccount()
 	})
-	d.copyAll = u.newCopyButton(lang.L("Copy all"), true, func() string { return strings.Join(d.accounts, "\n") })
-	d.export = widget.NewButtonWithIcon(lang.L("Export…"), theme.DocumentSaveIcon(), d.showExport)
+	d.copyAll = u.newCopyButton(tr.L("Copy all"), true, func() string { return strings.Join(d.accounts, "\n") })
+	d.export = widget.NewButtonWithIcon(tr.L("Export…"), theme.DocumentSaveIcon(), d.showExport)
 	d.accList = widget.NewList(func() int { return len(d.accounts) }, d.newAccountRow, d.updateAccountRow)
 	d.accSel = -1
 	d.accFull = widget.NewLabel("")
@@ -200,10 +200,10 @@ func (d *orderDetail) render() {
 	r, u := d.row, d.t.ui
 	kind := r.kind()
 	if r.order != nil {
-		d.title.SetText(fmt.Sprintf(lang.L("Order #%d"), r.order.ID))
+		d.title.SetText(fmt.Sprintf(tr.L("Order #%d"), r.order.ID))
 		d.copyNum.Show()
 	} else {
-		d.title.SetText(lang.L("Order without a number"))
+		d.title.SetText(tr.L("Order without a number"))
 		d.copyNum.Hide()
 	}
 	text, imp := r.badge()
@@ -228,9 +228,9 @@ func (d *orderDetail) render() {
 		case kindUnconfirmed:
 			d.setWarning(d.unconfirmedText(), widget.WarningImportance)
 		case kindNotPlaced:
-			d.setWarning(fmt.Sprintf(lang.L("You marked this order as not placed on %s."), formatWhen(r.spend.UpdatedAt)), widget.MediumImportance)
+			d.setWarning(fmt.Sprintf(tr.L("You marked this order as not placed on %s."), formatWhen(r.spend.UpdatedAt)), widget.MediumImportance)
 		case kindSending:
-			d.setWarning(lang.L("Being sent to HstockPlus…"), widget.MediumImportance)
+			d.setWarning(tr.L("Being sent to HstockPlus…"), widget.MediumImportance)
 		default:
 			d.note.Hide()
 		}
@@ -253,34 +253,34 @@ func (d *orderDetail) render() {
 	} else if r.order == nil && r.spend.Add.Service != 0 {
 		service += fmt.Sprintf(" (#%d)", r.spend.Add.Service)
 	}
-	add(lang.L("Service"), service, fyne.TextWrapWord)
-	add(lang.L("Link"), r.link(), fyne.TextWrapBreak)
-	add(lang.L("Quantity"), groupDigits(r.quantity()), fyne.TextWrapOff)
+	add(tr.L("Service"), service, fyne.TextWrapWord)
+	add(tr.L("Link"), r.link(), fyne.TextWrapBreak)
+	add(tr.L("Quantity"), groupDigits(r.quantity()), fyne.TextWrapOff)
 	if o := r.order; o != nil && o.Status != "" {
-		add(lang.L("Start count"), groupDigits(o.StartCount), fyne.TextWrapOff)
-		add(lang.L("Remains"), groupDigits(o.Remains), fyne.TextWrapOff)
+		add(tr.L("Start count"), groupDigits(o.StartCount), fyne.TextWrapOff)
+		add(tr.L("Remains"), groupDigits(o.Remains), fyne.TextWrapOff)
 		if o.Quantity > 0 {
 			done := min(max(o.Quantity-o.Remains, 0), o.Quantity)
-			add(lang.L("Progress"), fmt.Sprintf(lang.L("%s of %s (%d%%)"), groupDigits(done), groupDigits(o.Quantity), done*100/o.Quantity), fyne.TextWrapOff)
+			add(tr.L("Progress"), fmt.Sprintf(tr.L("%s of %s (%d%%)"), groupDigits(done), groupDigits(o.Quantity), done*100/o.Quantity), fyne.TextWrapOff)
 		}
-		add(lang.L("Charge"), r.chargeText(u.currency()), fyne.TextWrapOff)
+		add(tr.L("Charge"), r.chargeText(u.currency()), fyne.TextWrapOff)
 	}
 	if e := r.estimate(); !e.IsZero() {
-		add(lang.L("Estimate"), fmt.Sprintf(lang.L("≈ %s %s (shown before ordering)"), money(e), u.currency()), fyne.TextWrapWord)
+		add(tr.L("Estimate"), fmt.Sprintf(tr.L("≈ %s %s (shown before ordering)"), money(e), u.currency()), fyne.TextWrapWord)
 	}
 	if r.order != nil {
-		add(lang.L("Placed"), formatWhen(r.order.PlacedAt), fyne.TextWrapOff)
+		add(tr.L("Placed"), formatWhen(r.order.PlacedAt), fyne.TextWrapOff)
 		if !r.order.UpdatedAt.IsZero() {
-			add(lang.L("Updated"), formatWhen(r.order.UpdatedAt), fyne.TextWrapOff)
+			add(tr.L("Updated"), formatWhen(r.order.UpdatedAt), fyne.TextWrapOff)
 		}
 		if !r.order.CheckedAt.IsZero() {
-			add(lang.L("Last checked"), formatWhen(r.order.CheckedAt), fyne.TextWrapOff)
+			add(tr.L("Last checked"), formatWhen(r.order.CheckedAt), fyne.TextWrapOff)
 		}
 	} else {
-		add(lang.L("Sent"), formatWhen(r.spend.CreatedAt), fyne.TextWrapOff)
+		add(tr.L("Sent"), formatWhen(r.spend.CreatedAt), fyne.TextWrapOff)
 	}
 	if r.spend != nil && r.spend.Error != "" && kind != kindNotPlaced {
-		add(lang.L("Reason"), short(r.spend.Error, maxLine), fyne.TextWrapWord)
+		add(tr.L("Reason"), short(r.spend.Error, maxLine), fyne.TextWrapWord)
 	}
 	d.facts.Objects = kv
 	d.facts.Refresh()
@@ -288,17 +288,17 @@ func (d *orderDetail) render() {
 	// Status history, oldest first.
 	d.histBox.Objects = nil
 	if r.order != nil {
-		h := widget.NewLabelWithStyle(lang.L("Status history"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		h := widget.NewLabelWithStyle(tr.L("Status history"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		d.histBox.Add(h)
 		if len(d.history) == 0 {
-			d.histBox.Add(widget.NewLabel(lang.L("No status yet: HstockPlus is asked regularly.")))
+			d.histBox.Add(widget.NewLabel(tr.L("No status yet: HstockPlus is asked regularly.")))
 		}
 		for _, c := range d.history {
 			line := fmt.Sprintf("%s  %s", formatWhen(c.At), short(c.Status, maxShort))
 			if c.Status == "" {
-				line = fmt.Sprintf("%s  %s", formatWhen(c.At), lang.L("(no status)"))
+				line = fmt.Sprintf("%s  %s", formatWhen(c.At), tr.L("(no status)"))
 			}
-			line += fmt.Sprintf(lang.L(" · charge %s · start %s · remains %s"), c.Charge, groupDigits(c.StartCount), groupDigits(c.Remains))
+			line += fmt.Sprintf(tr.L(" · charge %s · start %s · remains %s"), c.Charge, groupDigits(c.StartCount), groupDigits(c.Remains))
 			l := widget.NewLabel(line)
 			l.Wrapping = fyne.TextWrapWord
 			d.histBox.Add(l)
@@ -309,7 +309,7 @@ func (d *orderDetail) render() {
 	// Accounts: shown for product orders and for any order that has some.
 	withAccounts := r.order != nil && (len(d.accounts) > 0 || r.order.Delivered > 0 ||
 		strings.EqualFold(r.order.EntityType, client.EntityProduct))
-	d.accTitle.SetText(fmt.Sprintf(lang.L("Delivered accounts (%d)"), len(d.accounts)))
+	d.accTitle.SetText(fmt.Sprintf(tr.L("Delivered accounts (%d)"), len(d.accounts)))
 	if len(d.accounts) == 0 {
 		d.accMsg.Show()
 		d.reveal.Disable()
@@ -351,14 +351,14 @@ func (d *orderDetail) showFullAccount() {
 func (d *orderDetail) unconfirmedText() string {
 	r := d.row
 	var b strings.Builder
-	b.WriteString(lang.L("The connection broke before HstockPlus answered, so this order may or may not have been placed. It was not sent again."))
+	b.WriteString(tr.L("The connection broke before HstockPlus answered, so this order may or may not have been placed. It was not sent again."))
 	if e := r.estimate(); !e.IsZero() {
-		b.WriteString(" " + fmt.Sprintf(lang.L("Check your balance: if it went down by about %s %s, the order was placed."), money(e), d.t.ui.currency()))
+		b.WriteString(" " + fmt.Sprintf(tr.L("Check your balance: if it went down by about %s %s, the order was placed."), money(e), d.t.ui.currency()))
 	} else {
-		b.WriteString(" " + lang.L("Check your balance: if it went down by the order's cost, the order was placed."))
+		b.WriteString(" " + tr.L("Check your balance: if it went down by the order's cost, the order was placed."))
 	}
 	if r.order != nil {
-		b.WriteString(" " + fmt.Sprintf(lang.L("HstockPlus gave it number #%d: it is checked regularly, or now with Check now."), r.order.ID))
+		b.WriteString(" " + fmt.Sprintf(tr.L("HstockPlus gave it number #%d: it is checked regularly, or now with Check now."), r.order.ID))
 	}
 	return b.String()
 }
@@ -399,7 +399,7 @@ func (d *orderDetail) newAccountRow() fyne.CanvasObject {
 	}
 	// The copy button is an icon (it says "Copied" once tapped), to leave the account room.
 	ar.copy = d.t.ui.newCopyButton("", true, account)
-	qr := d.t.ui.newQRButton(lang.L("Delivered account"), account)
+	qr := d.t.ui.newQRButton(tr.L("Delivered account"), account)
 	o := container.NewBorder(nil, nil, ar.check, container.NewHBox(ar.copy, qr), ar.text)
 	d.accRows[o] = ar
 	return o
@@ -458,13 +458,13 @@ func (d *orderDetail) checkNow() {
 	}
 	id, unconfirmed := r.order.ID, r.order.Unconfirmed
 	d.check.Disable()
-	d.check.SetText(lang.L("Checking…"))
+	d.check.SetText(tr.L("Checking…"))
 	u.background(func(ctx context.Context) {
 		res, err := d.t.svc.CheckOrderNow(ctx, id)
 		text, imp := checkText(id, unconfirmed, res, err)
 		fyne.Do(func() {
 			d.check.Enable()
-			d.check.SetText(lang.L("Check now"))
+			d.check.SetText(tr.L("Check now"))
 			if d.has && d.row.key() == (rowKey{order: id}) {
 				d.setNote(text, imp)
 			}
@@ -476,25 +476,25 @@ func (d *orderDetail) checkNow() {
 func checkText(id int64, unconfirmed bool, res account.OrderNow, err error) (string, widget.Importance) {
 	if err != nil {
 		if errors.Is(err, client.ErrOrderNotFound) && unconfirmed {
-			return fmt.Sprintf(lang.L("HstockPlus does not know order #%d: it was probably not placed. Check your balance, then mark it as not placed."), id), widget.WarningImportance
+			return fmt.Sprintf(tr.L("HstockPlus does not know order #%d: it was probably not placed. Check your balance, then mark it as not placed."), id), widget.WarningImportance
 		}
 		var se *account.StoreError
 		if errors.As(err, &se) {
-			return fmt.Sprintf(lang.L("The status could not be saved: %v"), se.Err), widget.DangerImportance
+			return fmt.Sprintf(tr.L("The status could not be saved: %v"), se.Err), widget.DangerImportance
 		}
 		return describeError(err), widget.DangerImportance
 	}
 	status := short(res.Status, maxShort)
 	if status == "" {
-		status = lang.L("no status")
+		status = tr.L("no status")
 	}
 	if res.Confirmed {
-		return fmt.Sprintf(lang.L("Confirmed: HstockPlus knows order #%d (%s). It was placed."), id, status), widget.SuccessImportance
+		return fmt.Sprintf(tr.L("Confirmed: HstockPlus knows order #%d (%s). It was placed."), id, status), widget.SuccessImportance
 	}
 	if res.New > 0 {
-		return fmt.Sprintf(lang.L("Status: %s. %d new accounts delivered."), status, res.New), widget.SuccessImportance
+		return fmt.Sprintf(tr.L("Status: %s. %d new accounts delivered."), status, res.New), widget.SuccessImportance
 	}
-	return fmt.Sprintf(lang.L("Status: %s."), status), widget.MediumImportance
+	return fmt.Sprintf(tr.L("Status: %s."), status), widget.MediumImportance
 }
 
 // confirmNotPlaced asks the user to check the balance, then settles the unconfirmed entry as not
@@ -505,16 +505,16 @@ func (d *orderDetail) confirmNotPlaced() {
 		return
 	}
 	sp := *r.spend
-	text := lang.L("Check your balance first.")
+	text := tr.L("Check your balance first.")
 	if !sp.Estimate.IsZero() {
-		text += " " + fmt.Sprintf(lang.L("If it went down by about %s %s around %s, this order WAS placed: do not mark it."), money(sp.Estimate), u.currency(), formatWhen(sp.CreatedAt))
+		text += " " + fmt.Sprintf(tr.L("If it went down by about %s %s around %s, this order WAS placed: do not mark it."), money(sp.Estimate), u.currency(), formatWhen(sp.CreatedAt))
 	} else {
-		text += " " + fmt.Sprintf(lang.L("If it went down by the order's cost around %s, this order WAS placed: do not mark it."), formatWhen(sp.CreatedAt))
+		text += " " + fmt.Sprintf(tr.L("If it went down by the order's cost around %s, this order WAS placed: do not mark it."), formatWhen(sp.CreatedAt))
 	}
-	text += "\n\n" + lang.L("Marking it as not placed settles it for good: it is listed as not placed and no longer waits for you.")
+	text += "\n\n" + tr.L("Marking it as not placed settles it for good: it is listed as not placed and no longer waits for you.")
 	msg := widget.NewLabel(text)
 	msg.Wrapping = fyne.TextWrapWord
-	dlg := dialog.NewCustomConfirm(lang.L("Mark as not placed?"), lang.L("Mark as not placed"), lang.L("Cancel"), msg, func(ok bool) {
+	dlg := dialog.NewCustomConfirm(tr.L("Mark as not placed?"), tr.L("Mark as not placed"), tr.L("Cancel"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -523,9 +523,9 @@ func (d *orderDetail) confirmNotPlaced() {
 			fyne.Do(func() {
 				if err != nil {
 					if errors.Is(err, account.ErrSettledMeanwhile) {
-						d.setNote(lang.L("This entry was settled meanwhile; it is shown as it stands now."), widget.WarningImportance)
+						d.setNote(tr.L("This entry was settled meanwhile; it is shown as it stands now."), widget.WarningImportance)
 					} else {
-						d.setNote(fmt.Sprintf(lang.L("Could not record it: %v"), err), widget.DangerImportance)
+						d.setNote(fmt.Sprintf(tr.L("Could not record it: %v"), err), widget.DangerImportance)
 					}
 				}
 			})
@@ -566,7 +566,7 @@ func (d *orderDetail) againRequest() (client.Service, client.AddRequest, bool) {
 func (d *orderDetail) orderAgain() {
 	s, req, ok := d.againRequest()
 	if !ok {
-		d.setNote(lang.L("This service is not in the catalog any more."), widget.WarningImportance)
+		d.setNote(tr.L("This service is not in the catalog any more."), widget.WarningImportance)
 		return
 	}
 	if s.IsCustomComments() && req.Comments == "" {

@@ -7,11 +7,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // The export formats are the service layer's (account.ExportTXT, account.ExportCSV); this file
@@ -33,8 +33,8 @@ func (d *orderDetail) showExport() {
 		return
 	}
 	order, all, chosen := d.row.order.ID, d.accounts, d.chosenAccounts()
-	optAll := fmt.Sprintf(lang.L("All %d accounts"), len(all))
-	optSel := fmt.Sprintf(lang.L("The %d ticked"), len(chosen))
+	optAll := fmt.Sprintf(tr.L("All %d accounts"), len(all))
+	optSel := fmt.Sprintf(tr.L("The %d ticked"), len(chosen))
 	scopes := []string{optAll}
 	if len(chosen) > 0 {
 		scopes = append(scopes, optSel)
@@ -42,16 +42,16 @@ func (d *orderDetail) showExport() {
 	scope := widget.NewRadioGroup(scopes, nil)
 	scope.Required = true
 	scope.SetSelected(scopes[len(scopes)-1])
-	optTXT := lang.L("Text (.txt): one account per line")
-	optCSV := lang.L("CSV (.csv): columns order, account")
+	optTXT := tr.L("Text (.txt): one account per line")
+	optCSV := tr.L("CSV (.csv): columns order, account")
 	format := widget.NewRadioGroup([]string{optTXT, optCSV}, nil)
 	format.Required = true
 	format.SetSelected(optTXT)
-	warn := widget.NewLabel(lang.L("The file holds the passwords: keep it private."))
+	warn := widget.NewLabel(tr.L("The file holds the passwords: keep it private."))
 	warn.Importance = widget.WarningImportance
 	warn.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(scope, widget.NewSeparator(), format, warn)
-	dlg := dialog.NewCustomConfirm(lang.L("Export accounts"), lang.L("Save…"), lang.L("Cancel"), content, func(ok bool) {
+	dlg := dialog.NewCustomConfirm(tr.L("Export accounts"), tr.L("Save…"), tr.L("Cancel"), content, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -90,11 +90,11 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 		}
 		name := exportPath(w.URI())
 		if err := writeExport(w, data); err != nil {
-			showError(fmt.Errorf(lang.L("could not save %s: %w"), name, err), win)
+			showError(fmt.Errorf(tr.L("could not save %s: %w"), name, err), win)
 			return
 		}
 		if d.has && d.row.order != nil && d.row.order.ID == order {
-			d.setNote(fmt.Sprintf(lang.L("Saved %d accounts to %s."), len(accounts), name), widget.SuccessImportance)
+			d.setNote(fmt.Sprintf(tr.L("Saved %d accounts to %s."), len(accounts), name), widget.SuccessImportance)
 		}
 	}, win)
 	fd.SetFileName(fmt.Sprintf("hstockplus-order-%d-accounts%s", order, ext))

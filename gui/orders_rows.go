@@ -10,11 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // The status filters, in the order of the Select.
@@ -28,7 +28,7 @@ const (
 )
 
 func statusFilters() []string {
-	return []string{lang.L("All"), lang.L("Active"), lang.L("Completed"), lang.L("Partial"), lang.L("Canceled"), lang.L("Unconfirmed")}
+	return []string{tr.L("All"), tr.L("Active"), tr.L("Completed"), tr.L("Partial"), tr.L("Canceled"), tr.L("Unconfirmed")}
 }
 
 // rowKind is where a row stands, for its badge and the status filter.
@@ -102,13 +102,13 @@ func statusKind(s client.Status) rowKind {
 func (r orderRow) badge() (string, widget.Importance) {
 	switch k := r.kind(); k {
 	case kindSending:
-		return lang.L("Sending…"), widget.MediumImportance
+		return tr.L("Sending…"), widget.MediumImportance
 	case kindUnconfirmed:
-		return lang.L("Unconfirmed"), widget.WarningImportance
+		return tr.L("Unconfirmed"), widget.WarningImportance
 	case kindNotPlaced:
-		return lang.L("Not placed"), widget.LowImportance
+		return tr.L("Not placed"), widget.LowImportance
 	case kindPlaced:
-		return lang.L("Placed"), widget.MediumImportance
+		return tr.L("Placed"), widget.MediumImportance
 	default:
 		st := short(string(r.order.Status), maxShort)
 		switch k {
@@ -175,12 +175,12 @@ func (r orderRow) label() string {
 		return short(r.spend.Label, maxName)
 	}
 	if r.order != nil && r.order.Service != 0 {
-		return fmt.Sprintf(lang.L("Service #%d"), r.order.Service)
+		return fmt.Sprintf(tr.L("Service #%d"), r.order.Service)
 	}
 	if r.spend != nil {
-		return fmt.Sprintf(lang.L("Service #%d"), r.spend.Add.Service)
+		return fmt.Sprintf(tr.L("Service #%d"), r.spend.Add.Service)
 	}
-	return lang.L("Order")
+	return tr.L("Order")
 }
 
 func (r orderRow) quantity() int64 {
@@ -221,7 +221,7 @@ func (r orderRow) chargeText(currency string) string {
 		return fmt.Sprintf("%s %s", money(r.order.Charge), cur)
 	}
 	if e := r.estimate(); !e.IsZero() {
-		return fmt.Sprintf(lang.L("≈ %s %s"), money(e), currency)
+		return fmt.Sprintf(tr.L("≈ %s %s"), money(e), currency)
 	}
 	return ""
 }

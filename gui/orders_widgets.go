@@ -10,10 +10,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // newOrderRow: the order number and service over the link and times; the progress; the charge;
@@ -49,19 +50,19 @@ func setOrderRow(o fyne.CanvasObject, r orderRow, currency string) {
 	} else {
 		title.SetText(r.label())
 	}
-	parts := []string{fmt.Sprintf(lang.L("placed %s"), formatWhen(r.placed()))}
+	parts := []string{fmt.Sprintf(tr.L("placed %s"), formatWhen(r.placed()))}
 	switch r.kind() {
 	case kindUnconfirmed, kindSending:
 		if r.spend != nil && r.spend.Error != "" {
 			parts = append(parts, short(r.spend.Error, maxLine))
 		} else {
-			parts = append(parts, lang.L("outcome unknown: check your balance"))
+			parts = append(parts, tr.L("outcome unknown: check your balance"))
 		}
 	case kindNotPlaced:
-		parts = append(parts, lang.L("marked not placed"))
+		parts = append(parts, tr.L("marked not placed"))
 	}
 	if r.order != nil && !r.order.UpdatedAt.IsZero() {
-		parts = append(parts, fmt.Sprintf(lang.L("updated %s"), formatWhen(r.order.UpdatedAt)))
+		parts = append(parts, fmt.Sprintf(tr.L("updated %s"), formatWhen(r.order.UpdatedAt)))
 	}
 	if l := r.link(); l != "" {
 		parts = append(parts, l) // last: a long link is what the ellipsis cuts
@@ -73,7 +74,7 @@ func setOrderRow(o fyne.CanvasObject, r orderRow, currency string) {
 		done := min(max(q-r.order.Remains, 0), q)
 		setThinBar(bar, float32(done)/float32(q))
 		bar.Show()
-		qty.SetText(fmt.Sprintf(lang.L("%s of %s"), groupDigits(done), groupDigits(q)))
+		qty.SetText(fmt.Sprintf(tr.L("%s of %s"), groupDigits(done), groupDigits(q)))
 	} else {
 		bar.Hide()
 		qty.SetText(fmt.Sprintf("× %s", groupDigits(q)))

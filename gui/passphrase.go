@@ -7,12 +7,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // Without an OS keyring, the API key and the key of the local data are sealed under a passphrase
@@ -41,8 +41,8 @@ type passphraseForm struct {
 // win is the window of the dialog the form is in (Esc in a field closes it), nil in a window of its own.
 func newPassphraseForm(choose bool, win fyne.Window) *passphraseForm {
 	f := &passphraseForm{choose: choose, entry: newEscPasswordEntry(win), again: newEscPasswordEntry(win), errText: widget.NewLabel("")}
-	f.entry.SetPlaceHolder(lang.L("Passphrase"))
-	f.again.SetPlaceHolder(lang.L("The same passphrase again"))
+	f.entry.SetPlaceHolder(tr.L("Passphrase"))
+	f.again.SetPlaceHolder(tr.L("The same passphrase again"))
 	f.errText.Importance = widget.DangerImportance
 	f.errText.Wrapping = fyne.TextWrapWord
 	f.errText.Hide()
@@ -61,11 +61,11 @@ func (f *passphraseForm) value() (string, error) {
 	p := f.entry.Text
 	switch {
 	case !f.choose && p == "":
-		return "", errors.New(lang.L("Enter your passphrase."))
+		return "", errors.New(tr.L("Enter your passphrase."))
 	case f.choose && len([]rune(p)) < account.MinPassphrase:
-		return "", fmt.Errorf(lang.L("A passphrase needs at least %d characters."), account.MinPassphrase)
+		return "", fmt.Errorf(tr.L("A passphrase needs at least %d characters."), account.MinPassphrase)
 	case f.choose && f.again.Text != p:
-		return "", errors.New(lang.L("The two passphrases differ."))
+		return "", errors.New(tr.L("The two passphrases differ."))
 	}
 	return p, nil
 }
@@ -79,9 +79,9 @@ func (f *passphraseForm) fail(err error) {
 func passphraseErrorText(err error) string {
 	switch {
 	case errors.Is(err, account.ErrWrongPassphrase):
-		return lang.L("Wrong passphrase.")
+		return tr.L("Wrong passphrase.")
 	case errors.Is(err, account.ErrWeakPassphrase):
-		return fmt.Sprintf(lang.L("A passphrase needs at least %d characters."), account.MinPassphrase)
+		return fmt.Sprintf(tr.L("A passphrase needs at least %d characters."), account.MinPassphrase)
 	}
 	return short(err.Error(), maxLine)
 }
@@ -109,20 +109,20 @@ func AskPassphrase(a fyne.App, r PassphraseRequest) {
 	if run == nil {
 		run = func(f func()) { go f() }
 	}
-	w := a.NewWindow(lang.L("HstockPlus — passphrase"))
+	w := a.NewWindow(tr.L("HstockPlus — passphrase"))
 	w.SetIcon(assets.Icon)
 	form := newPassphraseForm(mode != PassphraseUnlock, nil)
 	var intro, action string
 	switch mode {
 	case PassphraseUnlock:
-		intro = lang.L("There is no OS keyring on this computer, so your API key and your saved data are sealed under your passphrase. Enter it to open HstockPlus.")
-		action = lang.L("Unlock")
+		intro = tr.L("There is no OS keyring on this computer, so your API key and your saved data are sealed under your passphrase. Enter it to open HstockPlus.")
+		action = tr.L("Unlock")
 	case PassphraseChoose:
-		intro = lang.L("There is no OS keyring on this computer. Choose a passphrase to seal your API key and your saved data (orders, delivered accounts, codes): you will enter it each time HstockPlus starts. It cannot be recovered — without it, the saved data cannot be read.")
-		action = lang.L("Set passphrase")
+		intro = tr.L("There is no OS keyring on this computer. Choose a passphrase to seal your API key and your saved data (orders, delivered accounts, codes): you will enter it each time HstockPlus starts. It cannot be recovered — without it, the saved data cannot be read.")
+		action = tr.L("Set passphrase")
 	case PassphraseMigrate:
-		intro = lang.L("An earlier version kept your API key in a file protected only by its permissions. Choose a passphrase to seal it and your saved data: you will enter it each time HstockPlus starts. It cannot be recovered.")
-		action = lang.L("Set passphrase")
+		intro = tr.L("An earlier version kept your API key in a file protected only by its permissions. Choose a passphrase to seal it and your saved data: you will enter it each time HstockPlus starts. It cannot be recovered.")
+		action = tr.L("Set passphrase")
 	}
 	text := widget.NewLabel(intro)
 	text.Wrapping = fyne.TextWrapWord
@@ -155,9 +155,9 @@ func AskPassphrase(a fyne.App, r PassphraseRequest) {
 	ok.Importance = widget.HighImportance
 	form.entry.OnSubmitted = func(string) { submit() }
 	form.again.OnSubmitted = func(string) { submit() }
-	buttons := []fyne.CanvasObject{widget.NewButtonWithIcon(lang.L("Quit"), theme.CancelIcon(), a.Quit)}
+	buttons := []fyne.CanvasObject{widget.NewButtonWithIcon(tr.L("Quit"), theme.CancelIcon(), a.Quit)}
 	if decline != nil {
-		buttons = append(buttons, widget.NewButton(lang.L("This session only (nothing saved)"), func() {
+		buttons = append(buttons, widget.NewButton(tr.L("This session only (nothing saved)"), func() {
 			w.Hide()
 			decline()
 			w.Close()
@@ -184,14 +184,14 @@ func (u *UI) choosePassphraseThen(then func(error)) {
 		return
 	}
 	form := newPassphraseForm(true, u.win)
-	text := widget.NewLabel(lang.L("There is no OS keyring on this computer. Choose a passphrase to seal your API key and your saved data: you will enter it each time HstockPlus starts. It cannot be recovered."))
+	text := widget.NewLabel(tr.L("There is no OS keyring on this computer. Choose a passphrase to seal your API key and your saved data: you will enter it each time HstockPlus starts. It cannot be recovered."))
 	text.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(append([]fyne.CanvasObject{text}, form.objects()...)...)
 	var d *dialog.CustomDialog
 	done := false // then has been called
-	set := widget.NewButtonWithIcon(lang.L("Set passphrase"), theme.ConfirmIcon(), nil)
+	set := widget.NewButtonWithIcon(tr.L("Set passphrase"), theme.ConfirmIcon(), nil)
 	set.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() }) // OnClosed cancels
+	cancel := widget.NewButton(tr.L("Cancel"), func() { d.Hide() }) // OnClosed cancels
 	set.OnTapped = func() {
 		p, err := form.value()
 		if err != nil {
@@ -213,7 +213,7 @@ func (u *UI) choosePassphraseThen(then func(error)) {
 			})
 		})
 	}
-	d = dialog.NewCustomWithoutButtons(lang.L("Protect your key with a passphrase"), container.NewBorder(nil, container.NewHBox(cancel, set), nil, nil, content), u.win)
+	d = dialog.NewCustomWithoutButtons(tr.L("Protect your key with a passphrase"), container.NewBorder(nil, container.NewHBox(cancel, set), nil, nil, content), u.win)
 	d.Resize(fyne.NewSize(520, 0))
 	d.SetOnClosed(func() { // Cancel, Esc
 		if !done {
@@ -231,8 +231,8 @@ var errPassphraseCancelled = errors.New("no passphrase was set, so the key was n
 // under the passphrase, and moves them there if the user agrees (move runs off the UI
 // goroutine). UI goroutine only.
 func (u *UI) OfferKeyring(move func() error) {
-	showConfirm(lang.L("An OS keyring is available"),
-		lang.L("Your API key and the key of your saved data are sealed under your passphrase in a file. This computer now has an OS keyring: move them there? The passphrase will no longer be asked."),
+	showConfirm(tr.L("An OS keyring is available"),
+		tr.L("Your API key and the key of your saved data are sealed under your passphrase in a file. This computer now has an OS keyring: move them there? The passphrase will no longer be asked."),
 		func(ok bool) {
 			if !ok {
 				return
@@ -241,11 +241,11 @@ func (u *UI) OfferKeyring(move func() error) {
 				err := move()
 				fyne.Do(func() {
 					if err != nil {
-						showError(fmt.Errorf(lang.L("They stay in the file: %s"), short(err.Error(), maxLine)), u.win)
+						showError(fmt.Errorf(tr.L("They stay in the file: %s"), short(err.Error(), maxLine)), u.win)
 						return
 					}
 					u.status.keyNote.SetText("")
-					showInformation(lang.L("Moved to the keyring"), lang.L("Your secrets are in the OS keyring now; the file is gone."), u.win)
+					showInformation(tr.L("Moved to the keyring"), tr.L("Your secrets are in the OS keyring now; the file is gone."), u.win)
 				})
 			})
 		}, u.win)

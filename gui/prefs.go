@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // Prefs are the user's non-secret settings. They live in fyne.App.Preferences() under the
@@ -27,6 +29,8 @@ type Prefs struct {
 	// Lang is the API language, one of client.SupportedLangs (default: the system locale's
 	// closest, else "en"). The -lang flag and HSTOCKPLUS_LANG override it.
 	Lang string
+	// UILang is the language of the window, one of tr.Languages(); "" follows the system's.
+	UILang string
 	// OrderPoll and SMSPoll are how often orders and SMS numbers are checked; 0 is the poller's
 	// own adaptive schedule (watch.DefaultSchedule: fast while new, slower with age).
 	OrderPoll time.Duration
@@ -62,6 +66,7 @@ const (
 const (
 	prefEndpoint         = "api.endpoint"
 	prefLang             = "api.lang"
+	prefUILang           = "ui.lang"
 	prefOrderPoll        = "poll.orders_seconds"
 	prefSMSPoll          = "poll.sms_seconds"
 	prefNotifications    = "notify.enabled"
@@ -114,6 +119,9 @@ func (p *Prefs) Load(fp fyne.Preferences) {
 	if v, err := client.CanonicalLang(fp.String(prefLang)); err == nil && v != "" {
 		p.Lang = v
 	}
+	if v := fp.String(prefUILang); v == "" || slices.Contains(tr.Languages(), v) {
+		p.UILang = v
+	}
 	p.OrderPoll = loadSeconds(fp, prefOrderPoll, p.OrderPoll, minOrderPoll, maxOrderPoll)
 	p.SMSPoll = loadSeconds(fp, prefSMSPoll, p.SMSPoll, minSMSPoll, maxSMSPoll)
 	p.Notifications = fp.BoolWithFallback(prefNotifications, p.Notifications)
@@ -151,6 +159,7 @@ func loadSeconds(fp fyne.Preferences, key string, def, lo, hi time.Duration) tim
 func (p Prefs) Save(fp fyne.Preferences) {
 	fp.SetString(prefEndpoint, p.Endpoint)
 	fp.SetString(prefLang, p.Lang)
+	fp.SetString(prefUILang, p.UILang)
 	fp.SetInt(prefOrderPoll, int(p.OrderPoll/time.Second))
 	fp.SetInt(prefSMSPoll, int(p.SMSPoll/time.Second))
 	fp.SetBool(prefNotifications, p.Notifications)
@@ -174,24 +183,24 @@ func (p Prefs) Validate() error {
 		return err
 	}
 	if c, err := client.CanonicalLang(p.Lang); err != nil || c == "" || c != p.Lang {
-		return fmt.Errorf(lang.L("Unsupported language %q."), p.Lang)
+		return fmt.Errorf(tr.L("Unsupported language %q."), p.Lang)
 	}
 	if d := p.OrderPoll; d != 0 && (d < minOrderPoll || d > maxOrderPoll) {
-		return fmt.Errorf(lang.L("Orders are checked every %s to %s."), minOrderPoll, maxOrderPoll)
+		return fmt.Errorf(tr.L("Orders are checked every %s to %s."), minOrderPoll, maxOrderPoll)
 	}
 	if d := p.SMSPoll; d != 0 && (d < minSMSPoll || d > maxSMSPoll) {
-		return fmt.Errorf(lang.L("SMS numbers are checked every %s to %s."), minSMSPoll, maxSMSPoll)
+		return fmt.Errorf(tr.L("SMS numbers are checked every %s to %s."), minSMSPoll, maxSMSPoll)
 	}
 	if p.ClearAfter < 0 || p.ClearAfter > maxClearAfter {
-		return fmt.Errorf(lang.L("The clipboard is cleared after at most %s."), maxClearAfter)
+		return fmt.Errorf(tr.L("The clipboard is cleared after at most %s."), maxClearAfter)
 	}
 	if p.LowBalance.IsNegative() {
-		return errors.New(lang.L("The low-balance warning cannot be negative."))
+		return errors.New(tr.L("The low-balance warning cannot be negative."))
 	}
 	switch p.Theme {
 	case ThemeSystem, ThemeLight, ThemeDark:
 	default:
-		return fmt.Errorf(lang.L("Unknown theme %q."), p.Theme)
+		return fmt.Errorf(tr.L("Unknown theme %q."), p.Theme)
 	}
 	return nil
 }
@@ -200,14 +209,14 @@ func (p Prefs) Validate() error {
 func checkEndpoint(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return errors.New(lang.L("Enter the API endpoint (e.g. https://hstockplus.com/api/v2)."))
+		return errors.New(tr.L("Enter the API endpoint (e.g. https://hstockplus.com/api/v2)."))
 	}
 	if _, err := client.New(client.WithEndpoint(s)); err != nil {
 		msg := err.Error()
 		if i := strings.LastIndex(msg, ": "); i >= 0 {
 			msg = msg[i+2:]
 		}
-		return fmt.Errorf(lang.L("The API endpoint is not valid: %s."), msg)
+		return fmt.Errorf(tr.L("The API endpoint is not valid: %s."), msg)
 	}
 	return nil
 }
@@ -221,10 +230,10 @@ func parseThreshold(s string) (client.Decimal, error) {
 	}
 	d, err := client.ParseDecimal(s)
 	if err != nil {
-		return client.Decimal{}, fmt.Errorf(lang.L("The low-balance warning must be an amount like 5.00, not %q."), s)
+		return client.Decimal{}, fmt.Errorf(tr.L("The low-balance warning must be an amount like 5.00, not %q."), s)
 	}
 	if d.IsNegative() {
-		return client.Decimal{}, errors.New(lang.L("The low-balance warning cannot be negative."))
+		return client.Decimal{}, errors.New(tr.L("The low-balance warning cannot be negative."))
 	}
 	return d, nil
 }

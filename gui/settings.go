@@ -11,12 +11,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // Settings: a dialog over the main window (HstockPlus ▸ Settings…, Ctrl/Cmd+,) with Save and
@@ -55,7 +55,7 @@ func newConnectionForm(u *UI, endpoint string, keyPlaceholder string) *connectio
 	f.key.SetPlaceHolder(keyPlaceholder)
 	f.result.Wrapping = fyne.TextWrapWord
 	f.result.Hide()
-	f.test = widget.NewButtonWithIcon(lang.L("Test connection"), theme.MediaPlayIcon(), f.runTest)
+	f.test = widget.NewButtonWithIcon(tr.L("Test connection"), theme.MediaPlayIcon(), f.runTest)
 	return f
 }
 
@@ -68,11 +68,11 @@ func (f *connectionForm) row() fyne.CanvasObject {
 func (u *UI) keyWhere() string {
 	switch k := u.deps.Keys; {
 	case k != nil && k.InMemory():
-		return lang.L("No OS keyring and no passphrase: the key is kept for this session only.")
+		return tr.L("No OS keyring and no passphrase: the key is kept for this session only.")
 	case k != nil && k.InFile():
-		return lang.L("No OS keyring: the key is sealed under your passphrase in a file only you can read, never in the settings file.")
+		return tr.L("No OS keyring: the key is sealed under your passphrase in a file only you can read, never in the settings file.")
 	}
-	return lang.L("The key is kept in the OS keyring, never in the settings file.")
+	return tr.L("The key is kept in the OS keyring, never in the settings file.")
 }
 
 // say shows a result line under the form.
@@ -92,7 +92,7 @@ func (f *connectionForm) values() (endpoint, key string, err error) {
 	key = strings.TrimSpace(f.key.Text)
 	if key != "" {
 		if _, err := client.New(client.WithAPIKey(key)); err != nil {
-			return "", "", errors.New(lang.L("The API key cannot contain spaces or control characters."))
+			return "", "", errors.New(tr.L("The API key cannot contain spaces or control characters."))
 		}
 	}
 	return endpoint, key, nil
@@ -107,7 +107,7 @@ func (f *connectionForm) runTest() {
 		return
 	}
 	f.test.Disable()
-	f.say(lang.L("Connecting…"), widget.MediumImportance)
+	f.say(tr.L("Connecting…"), widget.MediumImportance)
 	keys, lng := f.ui.deps.Keys, f.langCode()
 	f.async(func(ctx context.Context) {
 		k := key
@@ -119,7 +119,7 @@ func (f *connectionForm) runTest() {
 			err error
 		)
 		if k == "" {
-			err = errors.New(lang.L("Enter your API key first."))
+			err = errors.New(tr.L("Enter your API key first."))
 		} else {
 			bal, err = f.ui.checkConnection(ctx, endpoint, k, lng)
 		}
@@ -129,7 +129,7 @@ func (f *connectionForm) runTest() {
 				f.say(describeError(err), widget.DangerImportance)
 				return
 			}
-			f.say(fmt.Sprintf(lang.L("Connected. Balance: %s %s"), bal.Balance, bal.Currency), widget.SuccessImportance)
+			f.say(fmt.Sprintf(tr.L("Connected. Balance: %s %s"), bal.Balance, bal.Currency), widget.SuccessImportance)
 		})
 	})
 }
@@ -153,11 +153,11 @@ func (u *UI) checkConnection(ctx context.Context, endpoint, key, lng string) (*c
 // saveKey stores a new API key in Deps.Secrets. Off the UI goroutine: the keyring may prompt.
 func (u *UI) saveKey(key string) error {
 	if u.deps.Keys == nil {
-		return errors.New(lang.L("The API key cannot be saved: no keyring or private file is available."))
+		return errors.New(tr.L("The API key cannot be saved: no keyring or private file is available."))
 	}
 	if err := u.deps.Keys.SetAPIKey(key); err != nil {
 		u.deps.Logf("API key: not saved: %v", err)
-		return fmt.Errorf(lang.L("The API key could not be saved: %v"), err)
+		return fmt.Errorf(tr.L("The API key could not be saved: %v"), err)
 	}
 	return nil
 }
@@ -195,25 +195,25 @@ func (c *choice[T]) value() T {
 func shortDuration(d time.Duration) string {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf(lang.L("%d h"), d/time.Hour)
+		return fmt.Sprintf(tr.L("%d h"), d/time.Hour)
 	case d >= time.Minute && d%time.Minute == 0:
-		return fmt.Sprintf(lang.L("%d min"), d/time.Minute)
+		return fmt.Sprintf(tr.L("%d min"), d/time.Minute)
 	}
-	return fmt.Sprintf(lang.L("%d s"), d/time.Second)
+	return fmt.Sprintf(tr.L("%d s"), d/time.Second)
 }
 
 func pollLabel(d time.Duration) string {
 	if d == 0 {
-		return lang.L("Automatic (faster while new)")
+		return tr.L("Automatic (faster while new)")
 	}
-	return fmt.Sprintf(lang.L("Every %s"), shortDuration(d))
+	return fmt.Sprintf(tr.L("Every %s"), shortDuration(d))
 }
 
 func clearLabel(d time.Duration) string {
 	if d == 0 {
-		return lang.L("Never")
+		return tr.L("Never")
 	}
-	return fmt.Sprintf(lang.L("After %s"), shortDuration(d))
+	return fmt.Sprintf(tr.L("After %s"), shortDuration(d))
 }
 
 // settingsDialog is the open Settings dialog. UI goroutine only.
@@ -234,6 +234,7 @@ type settingsDialog struct {
 	copyCreds  *widget.Check
 	lowBalance *escEntry
 	theme      *widget.RadioGroup
+	uiLang     *choice[string]
 	tray       *widget.Check
 	tabs       *container.AppTabs
 	errText    *widget.Label
@@ -246,11 +247,11 @@ var themeChoices = []string{ThemeSystem, ThemeLight, ThemeDark}
 func themeLabel(name string) string {
 	switch name {
 	case ThemeLight:
-		return lang.L("Light")
+		return tr.L("Light")
 	case ThemeDark:
-		return lang.L("Dark")
+		return tr.L("Dark")
 	}
-	return lang.L("Same as the system")
+	return tr.L("Same as the system")
 }
 
 // hasSavedKey: a key is (probably) kept already, so an empty key entry means "keep it".
@@ -265,30 +266,30 @@ func (u *UI) openSettings() {
 	s := &settingsDialog{ui: u, saved: p}
 	u.settings = s
 
-	keyHint := lang.L("Paste your API key")
+	keyHint := tr.L("Paste your API key")
 	if u.hasSavedKey() {
-		keyHint = lang.L("Saved — leave empty to keep it")
+		keyHint = tr.L("Saved — leave empty to keep it")
 	}
 	s.conn = newConnectionForm(u, p.Endpoint, keyHint)
 	s.lang = newChoice(client.SupportedLangs(), p.Lang, langLabel)
 	s.conn.langCode = s.lang.value
 	account := widget.NewForm(
-		widget.NewFormItem(lang.L("API endpoint"), s.conn.endpoint),
-		&widget.FormItem{Text: lang.L("API key"), Widget: s.conn.key, HintText: u.keyWhere()},
+		widget.NewFormItem(tr.L("API endpoint"), s.conn.endpoint),
+		&widget.FormItem{Text: tr.L("API key"), Widget: s.conn.key, HintText: u.keyWhere()},
 		widget.NewFormItem("", s.conn.row()),
-		&widget.FormItem{Text: lang.L("Language"), Widget: s.lang.sel, HintText: lang.L("Language of service and product names")},
+		&widget.FormItem{Text: tr.L("Language"), Widget: s.lang.sel, HintText: tr.L("Language of service and product names")},
 	)
 	accountTab := fyne.CanvasObject(account)
 	if u.deps.Demo {
-		note := widget.NewLabel(lang.L("This window runs on the demo sandbox. The endpoint and key here are those of your HstockPlus account."))
+		note := widget.NewLabel(tr.L("This window runs on the demo sandbox. The endpoint and key here are those of your HstockPlus account."))
 		note.Wrapping = fyne.TextWrapWord
 		note.Importance = widget.WarningImportance
 		accountTab = container.NewVBox(note, account)
 	}
 
-	s.notify = widget.NewCheck(lang.L("Show desktop notifications"), nil)
+	s.notify = widget.NewCheck(tr.L("Show desktop notifications"), nil)
 	s.notify.SetChecked(p.Notifications)
-	s.showCode = widget.NewCheck(lang.L("Show the SMS code in its notification"), nil)
+	s.showCode = widget.NewCheck(tr.L("Show the SMS code in its notification"), nil)
 	s.showCode.SetChecked(p.ShowCodeInNotification)
 	s.notify.OnChanged = func(on bool) {
 		if on {
@@ -304,22 +305,22 @@ func (u *UI) openSettings() {
 	if !p.LowBalance.IsZero() {
 		s.lowBalance.SetText(p.LowBalance.String())
 	}
-	s.lowBalance.SetPlaceHolder(lang.L("e.g. 5.00"))
+	s.lowBalance.SetPlaceHolder(tr.L("e.g. 5.00"))
 	notifications := widget.NewForm(
 		widget.NewFormItem("", container.NewVBox(s.notify, s.showCode)),
-		widget.NewFormItem(lang.L("Check orders"), s.orderPoll.sel),
-		widget.NewFormItem(lang.L("Check SMS numbers"), s.smsPoll.sel),
-		&widget.FormItem{Text: lang.L("Low balance below"), Widget: s.lowBalance, HintText: lang.L("Warn once when the balance falls below this amount. Empty: never.")},
+		widget.NewFormItem(tr.L("Check orders"), s.orderPoll.sel),
+		widget.NewFormItem(tr.L("Check SMS numbers"), s.smsPoll.sel),
+		&widget.FormItem{Text: tr.L("Low balance below"), Widget: s.lowBalance, HintText: tr.L("Warn once when the balance falls below this amount. Empty: never.")},
 	)
 
-	s.copyCodes = widget.NewCheck(lang.L("Copy new SMS codes to the clipboard"), nil)
+	s.copyCodes = widget.NewCheck(tr.L("Copy new SMS codes to the clipboard"), nil)
 	s.copyCodes.SetChecked(p.AutoCopyCodes)
-	s.copyCreds = widget.NewCheck(lang.L("Copy delivered accounts to the clipboard"), nil)
+	s.copyCreds = widget.NewCheck(tr.L("Copy delivered accounts to the clipboard"), nil)
 	s.copyCreds.SetChecked(p.AutoCopyCredentials)
 	s.clearAfter = newChoice([]time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute}, p.ClearAfter, clearLabel)
 	clipboard := widget.NewForm(
 		widget.NewFormItem("", container.NewVBox(s.copyCodes, s.copyCreds)),
-		&widget.FormItem{Text: lang.L("Clear the clipboard"), Widget: s.clearAfter.sel, HintText: lang.L("Only if it still holds what HstockPlus copied.")},
+		&widget.FormItem{Text: tr.L("Clear the clipboard"), Widget: s.clearAfter.sel, HintText: tr.L("Only if it still holds what HstockPlus copied.")},
 	)
 
 	var labels []string
@@ -331,32 +332,39 @@ func (u *UI) openSettings() {
 	s.theme.Required = true
 	s.theme.SetSelected(themeLabel(p.Theme))
 	s.theme.OnChanged = func(string) { u.applyTheme(s.themeName()) } // a preview; Cancel puts it back
-	s.tray = widget.NewCheck(lang.L("Keep running in the tray when the window is closed"), nil)
+	s.tray = widget.NewCheck(tr.L("Keep running in the tray when the window is closed"), nil)
 	s.tray.SetChecked(p.CloseToTray)
+	s.uiLang = newChoice(append([]string{""}, tr.Languages()...), p.UILang, func(code string) string {
+		if code == "" {
+			return fmt.Sprintf(tr.L("System (%s)"), tr.Name(tr.System()))
+		}
+		return tr.Name(code)
+	})
 	window := widget.NewForm(
-		widget.NewFormItem(lang.L("Theme"), s.theme),
+		&widget.FormItem{Text: tr.L("Interface language"), Widget: s.uiLang.sel, HintText: tr.L("HstockPlus restarts in it.")},
+		widget.NewFormItem(tr.L("Theme"), s.theme),
 		widget.NewFormItem("", s.tray),
 	)
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem(lang.L("Account"), container.NewPadded(accountTab)),
-		container.NewTabItem(lang.L("Notifications"), container.NewPadded(notifications)),
-		container.NewTabItem(lang.L("Clipboard"), container.NewPadded(clipboard)),
-		container.NewTabItem(lang.L("Window"), container.NewPadded(window)),
+		container.NewTabItem(tr.L("Account"), container.NewPadded(accountTab)),
+		container.NewTabItem(tr.L("Notifications"), container.NewPadded(notifications)),
+		container.NewTabItem(tr.L("Clipboard"), container.NewPadded(clipboard)),
+		container.NewTabItem(tr.L("Window"), container.NewPadded(window)),
 	)
 	s.errText = widget.NewLabel("")
 	s.errText.Wrapping = fyne.TextWrapWord
 	s.errText.Importance = widget.DangerImportance
 	s.errText.Hide()
 
-	s.cancel = widget.NewButtonWithIcon(lang.L("Cancel"), theme.CancelIcon(), func() { s.dlg.Hide() })
-	s.save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.onSave)
+	s.cancel = widget.NewButtonWithIcon(tr.L("Cancel"), theme.CancelIcon(), func() { s.dlg.Hide() })
+	s.save = widget.NewButtonWithIcon(tr.L("Save"), theme.DocumentSaveIcon(), s.onSave)
 	s.save.Importance = widget.HighImportance
 	// An edit takes back the last complaint.
 	for _, e := range []*escEntry{s.conn.endpoint, s.conn.key, s.lowBalance} {
 		e.OnChanged = func(string) { s.errText.Hide() }
 	}
-	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), container.NewBorder(nil, s.errText, nil, nil, s.tabs), u.win)
+	s.dlg = dialog.NewCustomWithoutButtons(tr.L("Settings"), container.NewBorder(nil, s.errText, nil, nil, s.tabs), u.win)
 	s.dlg.SetButtons([]fyne.CanvasObject{s.cancel, s.save})
 	s.dlg.SetOnClosed(func() {
 		if !s.done {
@@ -397,6 +405,7 @@ func (s *settingsDialog) collect() (Prefs, string, error) {
 	p.ClearAfter = s.clearAfter.value()
 	p.LowBalance = threshold
 	p.Theme = s.themeName()
+	p.UILang = s.uiLang.value()
 	p.CloseToTray = s.tray.Checked
 	return p, key, p.Validate()
 }
@@ -423,7 +432,7 @@ func (s *settingsDialog) onSave() {
 		return
 	}
 	s.errText.Hide()
-	reconnect := key != "" || p.Endpoint != s.saved.Endpoint || p.Lang != s.saved.Lang
+	reconnect := key != "" || p.Endpoint != s.saved.Endpoint || p.Lang != s.saved.Lang || p.UILang != s.saved.UILang
 	if key == "" {
 		s.finish(p, "", reconnect)
 		return
@@ -457,13 +466,16 @@ func (s *settingsDialog) finish(p Prefs, key string, reconnect bool) {
 	if reconnect {
 		var changed []string
 		if key != "" {
-			changed = append(changed, lang.L("API key"))
+			changed = append(changed, tr.L("API key"))
 		}
 		if p.Endpoint != s.saved.Endpoint {
-			changed = append(changed, lang.L("endpoint"))
+			changed = append(changed, tr.L("endpoint"))
 		}
 		if p.Lang != s.saved.Lang {
-			changed = append(changed, lang.L("language"))
+			changed = append(changed, tr.L("language"))
+		}
+		if p.UILang != s.saved.UILang {
+			changed = append(changed, tr.L("interface language"))
 		}
 		s.ui.offerReconnect(p.Endpoint, key, strings.Join(changed, ", "))
 	}
@@ -474,28 +486,28 @@ func (s *settingsDialog) finish(p Prefs, key string, reconnect bool) {
 // changed lists what changed, for the message.
 func (u *UI) offerReconnect(endpoint, key, changed string) {
 	if u.deps.Reconnect == nil {
-		showInformation(lang.L("Restart needed"), fmt.Sprintf(lang.L("Saved. Restart HstockPlus to use the new %s."), changed), u.win)
+		showInformation(tr.L("Restart needed"), fmt.Sprintf(tr.L("Saved. Restart HstockPlus to use the new %s."), changed), u.win)
 		return
 	}
-	d := dialog.NewConfirm(lang.L("Restart HstockPlus?"),
-		fmt.Sprintf(lang.L("Saved. HstockPlus restarts to use the new %s."), changed),
+	d := dialog.NewConfirm(tr.L("Restart HstockPlus?"),
+		fmt.Sprintf(tr.L("Saved. HstockPlus restarts to use the new %s."), changed),
 		func(ok bool) {
 			if ok {
 				u.reconnect(endpoint, key)
 			}
 		}, u.win)
-	d.SetConfirmText(lang.L("Restart now"))
-	d.SetDismissText(lang.L("Later"))
+	d.SetConfirmText(tr.L("Restart now"))
+	d.SetDismissText(tr.L("Later"))
 	showDialog(d, u.win)
 }
 
 // reconnect calls Deps.Reconnect and shows its error, if any.
 func (u *UI) reconnect(endpoint, key string) {
 	if u.deps.Reconnect == nil {
-		showInformation(lang.L("Restart needed"), lang.L("Restart HstockPlus to use your account."), u.win)
+		showInformation(tr.L("Restart needed"), tr.L("Restart HstockPlus to use your account."), u.win)
 		return
 	}
 	if err := u.deps.Reconnect(endpoint, key); err != nil {
-		showError(fmt.Errorf(lang.L("Could not reconnect: %s"), describeError(err)), u.win)
+		showError(fmt.Errorf(tr.L("Could not reconnect: %s"), describeError(err)), u.win)
 	}
 }

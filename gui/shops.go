@@ -7,11 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // shopsTab lists the marketplace's shops, loaded when the tab is first opened; selecting one
@@ -80,20 +80,20 @@ func newShopsTab(u *UI) *shopsTab {
 			t.detail.show(t.products[id])
 		}
 	}
-	t.msg.show(lang.L("Loading shops…"), "", nil)
-	t.prodMsg.show(lang.L("Select a shop to see its products."), "", nil)
+	t.msg.show(tr.L("Loading shops…"), "", nil)
+	t.prodMsg.show(tr.L("Select a shop to see its products."), "", nil)
 	shops := container.NewBorder(t.count, nil, nil, nil, container.NewStack(t.list, t.msg.root))
 	products := container.NewBorder(t.prodHead, nil, nil, nil, container.NewStack(t.prodList, t.prodMsg.root))
 	right := container.NewHSplit(products, t.detail.root)
 	right.Offset = 0.58
 	split := container.NewHSplit(shops, right)
 	split.Offset = 0.28
-	t.item = container.NewTabItemWithIcon(lang.L("Shops"), theme.StorageIcon(), split)
+	t.item = container.NewTabItemWithIcon(tr.L("Shops"), theme.StorageIcon(), split)
 	return t
 }
 
 func shopInfo(s client.Shop) string {
-	return fmt.Sprintf(lang.L("%s %.1f · %s reviews · %s products"), stars(s.Rating), s.Rating, groupDigits(int64(s.ReviewCount)), groupDigits(int64(s.ProductCount)))
+	return fmt.Sprintf(tr.L("%s %.1f · %s reviews · %s products"), stars(s.Rating), s.Rating, groupDigits(int64(s.ReviewCount)), groupDigits(int64(s.ProductCount)))
 }
 
 // selectShop lists the products of s, fetched off the UI goroutine. UI goroutine only.
@@ -105,7 +105,7 @@ func (t *shopsTab) selectShop(s client.Shop) {
 	t.prodList.UnselectAll()
 	t.prodList.Refresh()
 	t.prodHead.SetText(short(s.Name, maxName) + " — " + shopInfo(s))
-	t.prodMsg.show(lang.L("Loading the shop's products…"), "", nil)
+	t.prodMsg.show(tr.L("Loading the shop's products…"), "", nil)
 	t.ui.background(func(ctx context.Context) {
 		products, err := t.svc.ShopProducts(ctx, s.ID)
 		fyne.Do(func() {
@@ -113,12 +113,12 @@ func (t *shopsTab) selectShop(s client.Shop) {
 				return
 			}
 			if err != nil {
-				t.prodMsg.show(fmt.Sprintf(lang.L("Could not load this shop's products: %s"), describeError(err)), lang.L("Try again"), func() { t.selectShop(s) })
+				t.prodMsg.show(fmt.Sprintf(tr.L("Could not load this shop's products: %s"), describeError(err)), tr.L("Try again"), func() { t.selectShop(s) })
 				return
 			}
 			t.products = products
 			if len(t.products) == 0 {
-				t.prodMsg.show(lang.L("This shop has nothing for sale right now."), "", nil)
+				t.prodMsg.show(tr.L("This shop has nothing for sale right now."), "", nil)
 			} else {
 				t.prodMsg.root.Hide()
 			}
@@ -140,22 +140,22 @@ func (t *shopsTab) load(ctx context.Context) {
 	shops, saved, err := t.svc.Shops(ctx)
 	fyne.Do(func() {
 		if err != nil && saved.IsZero() {
-			t.msg.show(fmt.Sprintf(lang.L("Could not load the shops: %s"), describeError(err)), lang.L("Try again"), func() {
-				t.msg.show(lang.L("Loading shops…"), "", nil)
+			t.msg.show(fmt.Sprintf(tr.L("Could not load the shops: %s"), describeError(err)), tr.L("Try again"), func() {
+				t.msg.show(tr.L("Loading shops…"), "", nil)
 				t.ui.background(t.load)
 			})
 			return
 		}
 		t.shops = shops
 		if len(t.shops) == 0 {
-			t.msg.show(lang.L("No shops are open right now."), "", nil)
+			t.msg.show(tr.L("No shops are open right now."), "", nil)
 		} else {
 			t.msg.root.Hide()
 		}
 		if err != nil {
-			t.count.SetText(fmt.Sprintf(lang.L("%d shops, saved %s — %s"), len(shops), formatWhen(saved), describeError(err)))
+			t.count.SetText(fmt.Sprintf(tr.L("%d shops, saved %s — %s"), len(shops), formatWhen(saved), describeError(err)))
 		} else {
-			t.count.SetText(fmt.Sprintf(lang.L("%d shops"), len(shops)))
+			t.count.SetText(fmt.Sprintf(tr.L("%d shops"), len(shops)))
 		}
 		t.list.Refresh()
 	})

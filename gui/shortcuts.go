@@ -9,9 +9,10 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // Keyboard shortcuts (Ctrl on Windows and Linux, Cmd on macOS):
@@ -41,9 +42,9 @@ func (s shortcut) keys() *desktop.CustomShortcut {
 // shortcutList is every shortcut of the window, tab shortcuts last.
 func (u *UI) shortcutList() (general, tabs []shortcut) {
 	general = []shortcut{
-		{fyne.KeyComma, lang.L("Settings…"), u.openSettings},
-		{fyne.KeyF, lang.L("Search the catalog"), u.focusSearch},
-		{fyne.KeyR, lang.L("Refresh"), u.refreshCurrent},
+		{fyne.KeyComma, tr.L("Settings…"), u.openSettings},
+		{fyne.KeyF, tr.L("Search the catalog"), u.focusSearch},
+		{fyne.KeyR, tr.L("Refresh"), u.refreshCurrent},
 	}
 	digits := []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5}
 	for i, item := range u.tabs.Items {
@@ -70,23 +71,23 @@ func (u *UI) installShortcuts() {
 
 	app := []*fyne.MenuItem{item(general[0])}
 	if u.deps.FirstRun && u.deps.Demo {
-		app = append(app, fyne.NewMenuItem(lang.L("Enter API key…"), u.showWelcomeKeyForm))
+		app = append(app, fyne.NewMenuItem(tr.L("Enter API key…"), u.showWelcomeKeyForm))
 	}
 	if u.deps.ResetDemo != nil {
-		app = append(app, fyne.NewMenuItem(lang.L("Reset demo…"), u.confirmResetDemo))
+		app = append(app, fyne.NewMenuItem(tr.L("Reset demo…"), u.confirmResetDemo))
 	}
 	view := []*fyne.MenuItem{item(general[1]), item(general[2]), fyne.NewMenuItemSeparator()}
 	for _, s := range tabs {
 		view = append(view, item(s))
 	}
 	help := []*fyne.MenuItem{
-		fyne.NewMenuItem(lang.L("Keyboard shortcuts"), u.showShortcutsHelp),
-		fyne.NewMenuItem(lang.L("About HstockPlus"), u.showAbout),
+		fyne.NewMenuItem(tr.L("Keyboard shortcuts"), u.showShortcutsHelp),
+		fyne.NewMenuItem(tr.L("About HstockPlus"), u.showAbout),
 	}
 	u.win.SetMainMenu(fyne.NewMainMenu(
-		fyne.NewMenu(lang.L("HstockPlus"), app...),
-		fyne.NewMenu(lang.L("View"), view...),
-		fyne.NewMenu(lang.L("Help"), help...),
+		fyne.NewMenu(tr.L("HstockPlus"), app...),
+		fyne.NewMenu(tr.L("View"), view...),
+		fyne.NewMenu(tr.L("Help"), help...),
 	))
 }
 
@@ -117,8 +118,8 @@ func (u *UI) showWelcomeKeyForm() {
 
 // confirmResetDemo asks before the demo starts afresh: its orders, numbers and balance go.
 func (u *UI) confirmResetDemo() {
-	showConfirm(lang.L("Reset the demo?"),
-		lang.L("The demo's simulated account starts afresh: its balance, orders, delivered accounts and numbers are removed, and HstockPlus restarts. Nothing real is touched."),
+	showConfirm(tr.L("Reset the demo?"),
+		tr.L("The demo's simulated account starts afresh: its balance, orders, delivered accounts and numbers are removed, and HstockPlus restarts. Nothing real is touched."),
 		func(ok bool) {
 			if ok && u.deps.ResetDemo != nil {
 				u.deps.ResetDemo()
@@ -146,22 +147,22 @@ func (u *UI) showShortcutsHelp() {
 	for _, s := range append(general, tabs...) {
 		add(s.keysText(), s.label)
 	}
-	add("Esc", lang.L("Close the open dialog"))
-	showCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), form, u.win)
+	add("Esc", tr.L("Close the open dialog"))
+	showCustom(tr.L("Keyboard shortcuts"), tr.L("Close"), form, u.win)
 }
 
 // showAbout says what the app is, its version and what it is connected to.
 func (u *UI) showAbout() {
-	lines := []string{fmt.Sprintf(lang.L("HstockPlus for desktop, version %s"), short(u.deps.Version, maxShort)),
-		lang.L("The catalog, your orders, SMS numbers and balance of your HstockPlus account in one window, with a notification the moment an order is delivered or a code arrives.")}
+	lines := []string{fmt.Sprintf(tr.L("HstockPlus for desktop, version %s"), short(u.deps.Version, maxShort)),
+		tr.L("The catalog, your orders, SMS numbers and balance of your HstockPlus account in one window, with a notification the moment an order is delivered or a code arrives.")}
 	if u.deps.Demo {
-		lines = append(lines, lang.L("Connected to: the demo (a simulated HstockPlus; nothing is charged)."))
+		lines = append(lines, tr.L("Connected to: the demo (a simulated HstockPlus; nothing is charged)."))
 	} else if ep := u.deps.Account.Endpoint(); ep != "" {
-		lines = append(lines, fmt.Sprintf(lang.L("Connected to: %s"), short(ep, maxLine)))
+		lines = append(lines, fmt.Sprintf(tr.L("Connected to: %s"), short(ep, maxLine)))
 	}
 	text := widget.NewLabel(strings.Join(lines, "\n\n"))
 	text.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(lang.L("About HstockPlus"), lang.L("Close"), text, u.win)
+	d := dialog.NewCustom(tr.L("About HstockPlus"), tr.L("Close"), text, u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	showDialog(d, u.win)
 }

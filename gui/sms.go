@@ -11,12 +11,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // smsTab rents phone numbers for SMS verification: a searchable country list, the projects
@@ -90,7 +90,7 @@ func newSMSTab(u *UI) *smsTab {
 	split := container.NewHSplit(buy, numbers)
 	split.Offset = 0.5
 	root := newOnShow(split, t.ensureLoaded)
-	t.item = container.NewTabItemWithIcon(lang.L("SMS"), theme.MailComposeIcon(), root)
+	t.item = container.NewTabItemWithIcon(tr.L("SMS"), theme.MailComposeIcon(), root)
 	return t
 }
 
@@ -145,9 +145,9 @@ func (t *smsTab) onEvent(ev account.Event) {
 
 func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 	t.countryMsg = newMessageBox()
-	t.countryMsg.show(lang.L("Open this tab to load the countries."), "", nil)
+	t.countryMsg.show(tr.L("Open this tab to load the countries."), "", nil)
 	t.countrySearch = widget.NewEntry()
-	t.countrySearch.SetPlaceHolder(lang.L("Search countries…"))
+	t.countrySearch.SetPlaceHolder(tr.L("Search countries…"))
 	t.countrySearch.OnChanged = func(string) { t.filterCountries() }
 	t.countryList = widget.NewList(
 		func() int { return len(t.countryRows) },
@@ -174,9 +174,9 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 	}
 
 	t.projMsg = newMessageBox()
-	t.projMsg.show(lang.L("Choose a country to see the services numbers can receive codes for, with their prices."), "", nil)
+	t.projMsg.show(tr.L("Choose a country to see the services numbers can receive codes for, with their prices."), "", nil)
 	t.projSearch = widget.NewEntry()
-	t.projSearch.SetPlaceHolder(lang.L("Search services…"))
+	t.projSearch.SetPlaceHolder(tr.L("Search services…"))
 	t.projSearch.OnChanged = func(string) { t.filterProjects() }
 	t.projList = widget.NewList(
 		func() int { return len(t.projRows) },
@@ -213,20 +213,20 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 	t.total = newWrapLabel()
 	t.formErr = newWrapLabel()
 	t.formErr.Importance = widget.DangerImportance
-	t.buyBtn = widget.NewButtonWithIcon(lang.L("Rent numbers…"), theme.ConfirmIcon(), t.submit)
+	t.buyBtn = widget.NewButtonWithIcon(tr.L("Rent numbers…"), theme.ConfirmIcon(), t.submit)
 	t.buyBtn.Importance = widget.HighImportance
 	t.updateTotal()
 
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	countries := container.NewBorder(container.NewVBox(heading(lang.L("1. Country")), t.countrySearch), nil, nil, nil,
+	countries := container.NewBorder(container.NewVBox(heading(tr.L("1. Country")), t.countrySearch), nil, nil, nil,
 		container.NewStack(t.countryList, t.countryMsg.root))
-	projects := container.NewBorder(container.NewVBox(heading(lang.L("2. Service")), t.projSearch), nil, nil, nil,
+	projects := container.NewBorder(container.NewVBox(heading(tr.L("2. Service")), t.projSearch), nil, nil, nil,
 		container.NewStack(t.projList, t.projMsg.root))
 	lists := container.NewHSplit(countries, projects)
 	lists.Offset = 0.42
-	qtyRow := container.NewBorder(nil, nil, widget.NewLabelWithStyle(lang.L("3. How many (1–10)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	qtyRow := container.NewBorder(nil, nil, widget.NewLabelWithStyle(tr.L("3. How many (1–10)"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(t.minusBtn, t.plusBtn), t.qty)
 	form := container.NewVBox(widget.NewSeparator(), t.chosenTitle, qtyRow, t.total, t.formErr, t.buyBtn)
 	return container.NewBorder(nil, form, nil, nil, lists)
@@ -234,7 +234,7 @@ func (t *smsTab) buildBuyPane() fyne.CanvasObject {
 
 // loadCountries asks for the countries in the background. UI goroutine only.
 func (t *smsTab) loadCountries() {
-	t.countryMsg.show(lang.L("Loading the countries…"), "", nil)
+	t.countryMsg.show(tr.L("Loading the countries…"), "", nil)
 	t.ui.background(func(ctx context.Context) {
 		cs, err := t.svc.SMSCountries(ctx)
 		fyne.Do(func() { t.showCountries(cs, err) })
@@ -245,7 +245,7 @@ func (t *smsTab) showCountries(cs []client.SMSCountry, err error) {
 	if err != nil {
 		t.countries, t.countryRows = nil, nil
 		t.countryList.Refresh()
-		t.countryMsg.show(loadErrorText(lang.L("Could not load the countries"), err), lang.L("Try again"), t.loadCountries)
+		t.countryMsg.show(loadErrorText(tr.L("Could not load the countries"), err), tr.L("Try again"), t.loadCountries)
 		return
 	}
 	cs = slices.Clone(cs)
@@ -273,7 +273,7 @@ func (t *smsTab) showCountries(cs []client.SMSCountry, err error) {
 // loadErrorText says why a list could not be loaded, and that it is not empty but unknown.
 func loadErrorText(what string, err error) string {
 	if isOffline(err) {
-		return fmt.Sprintf(lang.L("%s: you seem to be offline (%s)."), what, describeError(err))
+		return fmt.Sprintf(tr.L("%s: you seem to be offline (%s)."), what, describeError(err))
 	}
 	return fmt.Sprintf("%s: %s", what, describeError(err))
 }
@@ -298,9 +298,9 @@ func (t *smsTab) filterCountries() {
 	}
 	switch {
 	case len(t.countries) == 0:
-		t.countryMsg.show(lang.L("HstockPlus offers no countries for SMS numbers right now."), lang.L("Try again"), t.loadCountries)
+		t.countryMsg.show(tr.L("HstockPlus offers no countries for SMS numbers right now."), tr.L("Try again"), t.loadCountries)
 	case len(t.countryRows) == 0:
-		t.countryMsg.show(fmt.Sprintf(lang.L("No country matches “%s”."), t.countrySearch.Text), "", nil)
+		t.countryMsg.show(fmt.Sprintf(tr.L("No country matches “%s”."), t.countrySearch.Text), "", nil)
 	default:
 		t.countryMsg.root.Hide()
 	}
@@ -323,7 +323,7 @@ func (t *smsTab) loadProjects() {
 	t.projList.UnselectAll()
 	t.projList.Refresh()
 	t.updateTotal()
-	t.projMsg.show(fmt.Sprintf(lang.L("Loading the services of %s…"), short(c.Name, maxName)), "", nil)
+	t.projMsg.show(fmt.Sprintf(tr.L("Loading the services of %s…"), short(c.Name, maxName)), "", nil)
 	t.ui.background(func(ctx context.Context) {
 		ps, err := t.svc.SMSProjects(ctx, c.Code)
 		fyne.Do(func() {
@@ -331,7 +331,7 @@ func (t *smsTab) loadProjects() {
 				return
 			}
 			if err != nil {
-				t.projMsg.show(loadErrorText(fmt.Sprintf(lang.L("Could not load the services of %s"), short(c.Name, maxName)), err), lang.L("Try again"), t.loadProjects)
+				t.projMsg.show(loadErrorText(fmt.Sprintf(tr.L("Could not load the services of %s"), short(c.Name, maxName)), err), tr.L("Try again"), t.loadProjects)
 				return
 			}
 			ps = slices.Clone(ps)
@@ -365,9 +365,9 @@ func (t *smsTab) filterProjects() {
 	switch {
 	case t.country.Code == "":
 	case len(t.projects) == 0:
-		t.projMsg.show(fmt.Sprintf(lang.L("No service offers numbers in %s right now. Try another country."), short(t.country.Name, maxName)), "", nil)
+		t.projMsg.show(fmt.Sprintf(tr.L("No service offers numbers in %s right now. Try another country."), short(t.country.Name, maxName)), "", nil)
 	case len(t.projRows) == 0:
-		t.projMsg.show(fmt.Sprintf(lang.L("No service in %s matches “%s”."), short(t.country.Name, maxName), short(t.projSearch.Text, maxName)), "", nil)
+		t.projMsg.show(fmt.Sprintf(tr.L("No service in %s matches “%s”."), short(t.country.Name, maxName), short(t.projSearch.Text, maxName)), "", nil)
 	default:
 		t.projMsg.root.Hide()
 	}

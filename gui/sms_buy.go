@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // The bounds of one add_sms.
@@ -26,11 +26,11 @@ func parseSMSQuantity(text string) (int, error) {
 	q, err := strconv.Atoi(strings.TrimSpace(text))
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf(lang.L("The quantity must be a whole number from %d to %d."), minSMSQuantity, maxSMSQuantity)
+		return 0, fmt.Errorf(tr.L("The quantity must be a whole number from %d to %d."), minSMSQuantity, maxSMSQuantity)
 	case q < minSMSQuantity:
-		return 0, fmt.Errorf(lang.L("Below the minimum: at least %d number."), minSMSQuantity)
+		return 0, fmt.Errorf(tr.L("Below the minimum: at least %d number."), minSMSQuantity)
 	case q > maxSMSQuantity:
-		return 0, fmt.Errorf(lang.L("Above the maximum: at most %d numbers at a time."), maxSMSQuantity)
+		return 0, fmt.Errorf(tr.L("Above the maximum: at most %d numbers at a time."), maxSMSQuantity)
 	}
 	return q, nil
 }
@@ -38,7 +38,7 @@ func parseSMSQuantity(text string) (int, error) {
 // smsPriceText is a project's price per number with the currency, or "price unknown".
 func smsPriceText(p client.SMSProject, currency string) string {
 	if !p.PriceKnown() {
-		return lang.L("price unknown")
+		return tr.L("price unknown")
 	}
 	return fmt.Sprintf("%s %s", money(p.Price), currency)
 }
@@ -64,13 +64,13 @@ func (t *smsTab) stepQty(d int) {
 func (t *smsTab) updateTotal() {
 	p := t.project
 	if p.ProjectID == "" {
-		t.chosenTitle.SetText(lang.L("Choose a country, then a service."))
+		t.chosenTitle.SetText(tr.L("Choose a country, then a service."))
 		setOrHide(t.total, "")
 		setOrHide(t.formErr, "")
 		t.buyBtn.Disable()
 		return
 	}
-	t.chosenTitle.SetText(fmt.Sprintf(lang.L("%s in %s — %s per number"), short(p.Name, maxName), short(t.country.Name, maxName), smsPriceText(p, t.ui.currency())))
+	t.chosenTitle.SetText(fmt.Sprintf(tr.L("%s in %s — %s per number"), short(p.Name, maxName), short(t.country.Name, maxName), smsPriceText(p, t.ui.currency())))
 	q, err := parseSMSQuantity(t.qty.Text)
 	if err != nil {
 		setOrHide(t.formErr, err.Error())
@@ -80,14 +80,14 @@ func (t *smsTab) updateTotal() {
 	}
 	setOrHide(t.formErr, "")
 	cost := smsTotal(p.Price, q)
-	text := fmt.Sprintf(lang.L("Total: %s × %d = %s %s"), p.Price, q, cost, t.ui.currency())
+	text := fmt.Sprintf(tr.L("Total: %s × %d = %s %s"), p.Price, q, cost, t.ui.currency())
 	if !p.PriceKnown() {
-		text = lang.L("Price unknown: HstockPlus did not give one, so there is no total.")
+		text = tr.L("Price unknown: HstockPlus did not give one, so there is no total.")
 	}
 	if bal, ok := t.ui.knownBalance(); ok {
-		text += fmt.Sprintf(lang.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
+		text += fmt.Sprintf(tr.L(" · balance %s %s"), money(bal.Balance), bal.Currency)
 		if p.PriceKnown() && cost.Cmp(bal.Balance.Decimal) > 0 {
-			text += fmt.Sprintf(lang.L(" · %s short"), money(cost.Sub(bal.Balance.Decimal)))
+			text += fmt.Sprintf(tr.L(" · %s short"), money(cost.Sub(bal.Balance.Decimal)))
 		}
 	}
 	setOrHide(t.total, text)
@@ -100,7 +100,7 @@ func (t *smsTab) updateTotal() {
 // only.
 func (t *smsTab) submit() {
 	if t.project.ProjectID == "" {
-		setOrHide(t.formErr, lang.L("Choose a service first."))
+		setOrHide(t.formErr, tr.L("Choose a service first."))
 		return
 	}
 	q, err := parseSMSQuantity(t.qty.Text)
@@ -121,27 +121,27 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 	name := short(p.Name, maxName)
 	var text string
 	if req.Phone != "" {
-		text = fmt.Sprintf(lang.L("Reuse the number %s for %s in %s."), short(req.Phone, maxShort), name, countryName)
+		text = fmt.Sprintf(tr.L("Reuse the number %s for %s in %s."), short(req.Phone, maxShort), name, countryName)
 	} else {
-		text = fmt.Sprintf(lang.L("Rent 1 number for %s in %s."), name, countryName)
+		text = fmt.Sprintf(tr.L("Rent 1 number for %s in %s."), name, countryName)
 		if req.Quantity != 1 {
-			text = fmt.Sprintf(lang.L("Rent %d numbers for %s in %s."), req.Quantity, name, countryName)
+			text = fmt.Sprintf(tr.L("Rent %d numbers for %s in %s."), req.Quantity, name, countryName)
 		}
 	}
 	if p.PriceKnown() {
-		text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
+		text += "\n\n" + fmt.Sprintf(tr.L("Service: %s\nCountry: %s\nQuantity: %d\nTotal: %s × %d = %s %s"),
 			name, countryName, req.Quantity, p.Price, req.Quantity, cost, cur)
 	} else {
-		text += "\n\n" + fmt.Sprintf(lang.L("Service: %s\nCountry: %s\nQuantity: %d"), name, countryName, req.Quantity) +
-			"\n" + lang.L("⚠ The price is unknown: HstockPlus did not say what a number costs. The charge is known only once the numbers are rented, and it may be any amount.")
+		text += "\n\n" + fmt.Sprintf(tr.L("Service: %s\nCountry: %s\nQuantity: %d"), name, countryName, req.Quantity) +
+			"\n" + tr.L("⚠ The price is unknown: HstockPlus did not say what a number costs. The charge is known only once the numbers are rented, and it may be any amount.")
 	}
 	if b, ok := u.knownBalance(); ok {
-		text += "\n" + fmt.Sprintf(lang.L("Your balance: %s %s."), money(b.Balance), b.Currency)
+		text += "\n" + fmt.Sprintf(tr.L("Your balance: %s %s."), money(b.Balance), b.Currency)
 		if short := cost.Sub(b.Balance.Decimal); p.PriceKnown() && short.IsPositive() {
-			text += " " + fmt.Sprintf(lang.L("That is %s %s short: HstockPlus will most likely refuse."), money(short), b.Currency)
+			text += " " + fmt.Sprintf(tr.L("That is %s %s short: HstockPlus will most likely refuse."), money(short), b.Currency)
 		}
 	}
-	text += "\n\n" + lang.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
+	text += "\n\n" + tr.L("Each number receives codes for about 20 minutes. HstockPlus offers no refund or cancel call for numbers.")
 	svc := t.svc
 	u.async(func() {
 		similar, err := svc.RentalsInFlight(req)
@@ -149,13 +149,13 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 			u.deps.Logf("sms: reading the journal: %v", err)
 		}
 		fyne.Do(func() {
-			title, confirm := lang.L("Confirm the purchase"), lang.L("Rent")
+			title, confirm := tr.L("Confirm the purchase"), tr.L("Rent")
 			if !p.PriceKnown() {
-				title, confirm = lang.L("Rent at an unknown price?"), lang.L("Yes, rent at the unknown price")
+				title, confirm = tr.L("Rent at an unknown price?"), tr.L("Yes, rent at the unknown price")
 			}
 			if len(similar) > 0 {
-				title, confirm = lang.L("Rent the same again?"), lang.L("Yes, rent again")
-				text = inFlightText(similar, lang.L("An identical purchase")) + "\n\n" + text
+				title, confirm = tr.L("Rent the same again?"), tr.L("Yes, rent again")
+				text = inFlightText(similar, tr.L("An identical purchase")) + "\n\n" + text
 			}
 			u.confirmSpend(title, confirm, text, t.setRenting, func(ctx context.Context) func() {
 				rented, err := svc.RentNumbers(ctx, req, p.Name, cost)
@@ -170,11 +170,11 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 func (t *smsTab) setRenting(on bool) {
 	t.renting = on
 	if on {
-		t.buyBtn.SetText(lang.L("Renting…"))
+		t.buyBtn.SetText(tr.L("Renting…"))
 		t.buyBtn.Disable()
 		return
 	}
-	t.buyBtn.SetText(lang.L("Rent numbers…"))
+	t.buyBtn.SetText(tr.L("Rent numbers…"))
 	t.updateTotal()
 }
 
@@ -188,21 +188,21 @@ func (t *smsTab) showOutcome(cost client.Decimal, rented account.Rental, err err
 		for _, n := range nums {
 			lines = append(lines, fmt.Sprintf("%s  (#%d)", short(n.Phone, maxShort), n.Order))
 		}
-		title := lang.L("Number rented")
+		title := tr.L("Number rented")
 		if len(nums) != 1 {
-			title = lang.L("Numbers rented")
+			title = tr.L("Numbers rented")
 		}
-		text := strings.Join(lines, "\n") + "\n\n" + lang.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives.")
+		text := strings.Join(lines, "\n") + "\n\n" + tr.L("Use the number where the code is to be sent. The code shows in the SMS tab as soon as it arrives.")
 		if rented.Warning != "" {
-			text += "\n\n" + fmt.Sprintf(lang.L("HstockPlus also said: “%s”"), short(rented.Warning, maxLine))
+			text += "\n\n" + fmt.Sprintf(tr.L("HstockPlus also said: “%s”"), short(rented.Warning, maxLine))
 		}
 		showInformation(title, text, u.win)
 		t.reloadBalance()
 	case account.Unconfirmed:
-		showInformation(lang.L("Purchase not confirmed"), lang.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
+		showInformation(tr.L("Purchase not confirmed"), tr.L("The connection broke before HstockPlus answered, so the numbers may or may not have been rented. The purchase was NOT sent again.\n\nIt is listed as unconfirmed in the SMS tab. Check your balance: if it went down by the total, the numbers were rented."), u.win)
 		t.reloadBalance()
 	default:
-		showInformation(lang.L("No number rented"), smsErrorText(err, cost, u), u.win)
+		showInformation(tr.L("No number rented"), smsErrorText(err, cost, u), u.win)
 	}
 }
 
@@ -211,20 +211,20 @@ func smsErrorText(err error, cost client.Decimal, u *UI) string {
 	if errors.Is(err, client.ErrInsufficientBalance) {
 		if b, ok := u.knownBalance(); ok {
 			if short := cost.Sub(b.Balance.Decimal); short.IsPositive() {
-				return fmt.Sprintf(lang.L("Your balance (%s %s) is too low for this purchase (%s %s): %s %s short. Nothing was spent."),
+				return fmt.Sprintf(tr.L("Your balance (%s %s) is too low for this purchase (%s %s): %s %s short. Nothing was spent."),
 					money(b.Balance), b.Currency, money(cost), b.Currency, money(short), b.Currency)
 			}
 		}
-		return lang.L("Your balance is too low for this purchase. Nothing was spent.")
+		return tr.L("Your balance is too low for this purchase. Nothing was spent.")
 	}
-	return describeError(err) + " " + lang.L("Nothing was spent.")
+	return describeError(err) + " " + tr.L("Nothing was spent.")
 }
 
 // reuse rents number n again for its project, through the same confirmation and journal. The
 // price is asked afresh (it is what will be charged now). UI goroutine only.
 func (t *smsTab) reuse(n account.SMSNumber) {
 	if n.Phone == "" || n.ProjectID == "" {
-		showInformation(lang.L("Cannot reuse"), lang.L("The number or its service is not known yet."), t.ui.win)
+		showInformation(tr.L("Cannot reuse"), tr.L("The number or its service is not known yet."), t.ui.win)
 		return
 	}
 	req := client.AddSMSRequest{ProjectID: n.ProjectID, Quantity: 1, Country: n.Country, Phone: n.Phone}
@@ -239,7 +239,7 @@ func (t *smsTab) reuse(n account.SMSNumber) {
 		ps, err := t.svc.SMSProjects(ctx, n.Country)
 		fyne.Do(func() {
 			if err != nil {
-				showInformation(lang.L("Cannot reuse"), loadErrorText(lang.L("Could not get the current price"), err)+" "+lang.L("Nothing was spent."), t.ui.win)
+				showInformation(tr.L("Cannot reuse"), loadErrorText(tr.L("Could not get the current price"), err)+" "+tr.L("Nothing was spent."), t.ui.win)
 				return
 			}
 			for _, p := range ps {
@@ -248,7 +248,7 @@ func (t *smsTab) reuse(n account.SMSNumber) {
 					return
 				}
 			}
-			showInformation(lang.L("Cannot reuse"), fmt.Sprintf(lang.L("%s no longer offers numbers in %s. Nothing was spent."), short(n.Label, maxName), name), t.ui.win)
+			showInformation(tr.L("Cannot reuse"), fmt.Sprintf(tr.L("%s no longer offers numbers in %s. Nothing was spent."), short(n.Label, maxName), name), t.ui.win)
 		})
 	})
 }

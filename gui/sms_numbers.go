@@ -11,11 +11,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // smsView is one number as the store knows it, with its codes (oldest first).
@@ -36,7 +36,7 @@ func smsLive(v smsView, now time.Time) bool { return account.NumberLive(v.Number
 // countdownText is the time left before expiry: "19:32 left", "about 19:32 left", "Expired".
 func countdownText(left time.Duration, exact bool) string {
 	if left <= 0 {
-		return lang.L("Expired")
+		return tr.L("Expired")
 	}
 	s := int64(left / time.Second)
 	var d string
@@ -46,9 +46,9 @@ func countdownText(left time.Duration, exact bool) string {
 		d = fmt.Sprintf("%d:%02d", s/60, s%60)
 	}
 	if exact {
-		return fmt.Sprintf(lang.L("%s left"), d)
+		return fmt.Sprintf(tr.L("%s left"), d)
 	}
-	return fmt.Sprintf(lang.L("about %s left"), d)
+	return fmt.Sprintf(tr.L("about %s left"), d)
 }
 
 // smsStatusText is the number's state in words, with its colour.
@@ -57,17 +57,17 @@ func smsStatusText(v smsView, live bool) (string, widget.Importance) {
 	_, hasCode := v.LastCode()
 	switch {
 	case n.Unconfirmed:
-		return lang.L("Unconfirmed: the answer to the purchase was lost"), widget.WarningImportance
+		return tr.L("Unconfirmed: the answer to the purchase was lost"), widget.WarningImportance
 	case hasCode && live:
-		return lang.L("Code received"), widget.SuccessImportance
+		return tr.L("Code received"), widget.SuccessImportance
 	case hasCode:
-		return lang.L("Code received · expired"), widget.SuccessImportance
+		return tr.L("Code received · expired"), widget.SuccessImportance
 	case !live:
-		return lang.L("Expired without a code"), widget.WarningImportance
+		return tr.L("Expired without a code"), widget.WarningImportance
 	}
 	switch strings.ToLower(n.Status) {
 	case "", "active", "waiting", "pending":
-		return lang.L("Waiting for the SMS…"), widget.HighImportance
+		return tr.L("Waiting for the SMS…"), widget.HighImportance
 	}
 	return short(n.Status, maxShort), widget.MediumImportance
 }
@@ -82,7 +82,7 @@ func (t *smsTab) buildNumbersPane() fyne.CanvasObject {
 	}
 	t.activeMsg = newWrapLabel()
 	t.activeMsg.Alignment = fyne.TextAlignCenter
-	t.activeMsg.SetText(lang.L("Reading your numbers…"))
+	t.activeMsg.SetText(tr.L("Reading your numbers…"))
 	t.activeBox = container.NewVBox(t.activeMsg)
 
 	t.histMsg = newWrapLabel()
@@ -97,8 +97,8 @@ func (t *smsTab) buildNumbersPane() fyne.CanvasObject {
 		},
 	)
 
-	active := container.NewBorder(heading(lang.L("Active numbers")), nil, nil, nil, container.NewVScroll(t.activeBox))
-	hist := container.NewBorder(heading(lang.L("History")), nil, nil, nil,
+	active := container.NewBorder(heading(tr.L("Active numbers")), nil, nil, nil, container.NewVScroll(t.activeBox))
+	hist := container.NewBorder(heading(tr.L("History")), nil, nil, nil,
 		container.NewStack(t.histList, container.NewVBox(t.histMsg)))
 	t.split = container.NewVSplit(active, hist)
 	t.split.Offset = smsSplitEmpty
@@ -113,7 +113,7 @@ func (t *smsTab) reload() {
 		fyne.Do(func() {
 			if err != nil {
 				t.ui.deps.Logf("sms: %v", err)
-				t.numbersErr = fmt.Sprintf(lang.L("Could not read your saved numbers: %v"), err)
+				t.numbersErr = fmt.Sprintf(tr.L("Could not read your saved numbers: %v"), err)
 				t.regroup()
 				return
 			}
@@ -181,7 +181,7 @@ func (t *smsTab) regroup() {
 		t.activeMsg.Importance = widget.DangerImportance
 		t.activeMsg.Show()
 	case len(objs) == 1:
-		t.activeMsg.SetText(lang.L("No active number. Choose a country and a service, then rent a number: its code shows here, large, as soon as the SMS arrives."))
+		t.activeMsg.SetText(tr.L("No active number. Choose a country and a service, then rent a number: its code shows here, large, as soon as the SMS arrives."))
 		t.activeMsg.Importance = widget.MediumImportance
 		t.activeMsg.Show()
 	default:
@@ -202,10 +202,10 @@ func (t *smsTab) regroup() {
 
 	switch {
 	case t.numbersErr != "" && len(t.history) == 0:
-		t.histMsg.SetText(lang.L("The history could not be read."))
+		t.histMsg.SetText(tr.L("The history could not be read."))
 		t.histMsg.Show()
 	case len(t.history) == 0:
-		t.histMsg.SetText(lang.L("Numbers whose time is over are listed here with their codes."))
+		t.histMsg.SetText(tr.L("Numbers whose time is over are listed here with their codes."))
 		t.histMsg.Show()
 	default:
 		t.histMsg.Hide()
@@ -255,11 +255,11 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	c := &smsCard{v: v}
 	phone := short(n.Phone, maxShort)
 	if phone == "" {
-		phone = lang.L("number not known yet")
+		phone = tr.L("number not known yet")
 	}
 	c.phone = widget.NewLabelWithStyle(phone, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
 	c.phone.SizeName = theme.SizeNameSubHeadingText
-	c.copyPhone = t.ui.newCopyButton(lang.L("Copy"), false, func() string { return n.Phone })
+	c.copyPhone = t.ui.newCopyButton(tr.L("Copy"), false, func() string { return n.Phone })
 	c.copyPhone.Importance = widget.LowImportance
 	if n.Phone == "" {
 		c.copyPhone.Hide()
@@ -267,9 +267,9 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	c.countdown = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true, Monospace: true})
 
 	meta := []string{short(n.Label, maxName), t.countryName(n.Country), "#" + strconv.FormatInt(n.Order, 10),
-		fmt.Sprintf(lang.L("rented %s"), formatWhen(n.PlacedAt))}
+		fmt.Sprintf(tr.L("rented %s"), formatWhen(n.PlacedAt))}
 	if !n.Charge.IsZero() {
-		meta = append(meta, fmt.Sprintf(lang.L("charged %s %s"), n.Charge, short(n.Currency, maxCurrency)))
+		meta = append(meta, fmt.Sprintf(tr.L("charged %s %s"), n.Charge, short(n.Currency, maxCurrency)))
 	}
 	c.meta = newWrapLabel()
 	c.meta.SetText(strings.Join(nonEmpty(meta), " · "))
@@ -283,9 +283,9 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 	c.code = widget.NewLabelWithStyle(short(last.Value, maxShort), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.code.SizeName = theme.SizeNameHeadingText
 	c.code.Selectable = true
-	c.copyCode = t.ui.newCopyButton(lang.L("Copy code"), true, func() string { return last.Value })
+	c.copyCode = t.ui.newCopyButton(tr.L("Copy code"), true, func() string { return last.Value })
 	c.copyCode.Importance = widget.HighImportance
-	c.qr = t.ui.newQRButton(fmt.Sprintf(lang.L("Code for %s"), short(n.Phone, maxShort)), func() string { return last.Value })
+	c.qr = t.ui.newQRButton(fmt.Sprintf(tr.L("Code for %s"), short(n.Phone, maxShort)), func() string { return last.Value })
 	c.codeRow = container.NewHBox(c.code, container.NewCenter(c.copyCode), container.NewCenter(c.qr))
 	c.text = newWrapLabel()
 	c.text.TextStyle = fyne.TextStyle{Italic: true}
@@ -298,7 +298,7 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 		for _, d := range v.Codes[:len(v.Codes)-1] {
 			earlier = append(earlier, short(d.Value, maxShort))
 		}
-		text = append(text, fmt.Sprintf(lang.L("Earlier codes: %s"), strings.Join(earlier, ", ")))
+		text = append(text, fmt.Sprintf(tr.L("Earlier codes: %s"), strings.Join(earlier, ", ")))
 	}
 	c.text.SetText(strings.Join(text, "\n"))
 	if !hasCode {
@@ -308,11 +308,11 @@ func (t *smsTab) newCard(v smsView) *smsCard {
 		c.text.Hide()
 	}
 
-	c.reuse = widget.NewButtonWithIcon(lang.L("Reuse this number…"), theme.MailReplyIcon(), func() { t.reuse(n) })
+	c.reuse = widget.NewButtonWithIcon(tr.L("Reuse this number…"), theme.MailReplyIcon(), func() { t.reuse(n) })
 	if n.Phone == "" || n.ProjectID == "" {
 		c.reuse.Disable()
 	}
-	c.check = widget.NewButtonWithIcon(lang.L("Check now"), theme.ViewRefreshIcon(), func() { t.checkNow(c) })
+	c.check = widget.NewButtonWithIcon(tr.L("Check now"), theme.ViewRefreshIcon(), func() { t.checkNow(c) })
 	c.check.Importance = widget.LowImportance
 	if hasCode {
 		c.check.Hide() // the poller stops asking once the code is in; so does the card
@@ -348,14 +348,14 @@ func (c *smsCard) updateCountdown(now time.Time) bool {
 func (t *smsTab) checkNow(c *smsCard) {
 	id := c.v.Number.Order
 	c.check.Disable()
-	c.check.SetText(lang.L("Checking…"))
+	c.check.SetText(tr.L("Checking…"))
 	t.ui.background(func(ctx context.Context) {
 		err := t.svc.CheckNumberNow(ctx, id)
 		fyne.Do(func() {
 			c.check.Enable()
-			c.check.SetText(lang.L("Check now"))
+			c.check.SetText(tr.L("Check now"))
 			if err != nil {
-				c.status.SetText(fmt.Sprintf(lang.L("Could not check: %s"), describeError(err)))
+				c.status.SetText(fmt.Sprintf(tr.L("Could not check: %s"), describeError(err)))
 				c.status.Importance = widget.DangerImportance
 				c.status.Refresh()
 			}
@@ -365,11 +365,11 @@ func (t *smsTab) checkNow(c *smsCard) {
 
 // newPendingCard shows a purchase whose outcome is unknown.
 func (t *smsTab) newPendingCard(sp account.Spend) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle(fmt.Sprintf(lang.L("%s × %d (%s) — unconfirmed"), short(sp.Label, maxName), sp.AddSMS.Quantity, t.countryName(sp.AddSMS.Country)),
+	title := widget.NewLabelWithStyle(fmt.Sprintf(tr.L("%s × %d (%s) — unconfirmed"), short(sp.Label, maxName), sp.AddSMS.Quantity, t.countryName(sp.AddSMS.Country)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
 	msg := newWrapLabel()
-	msg.SetText(fmt.Sprintf(lang.L("%s: the connection broke before HstockPlus answered, so the numbers may or may not have been rented (%s). It was NOT sent again. Check your balance: if it went down by %s, they were rented."),
+	msg.SetText(fmt.Sprintf(tr.L("%s: the connection broke before HstockPlus answered, so the numbers may or may not have been rented (%s). It was NOT sent again. Check your balance: if it went down by %s, they were rented."),
 		formatWhen(sp.CreatedAt), short(sp.Error, maxLine), sp.Estimate))
 	return widget.NewCard("", "", container.NewVBox(title, msg))
 }
@@ -391,11 +391,11 @@ func (t *smsTab) newHistRow() fyne.CanvasObject {
 	r.sub.Truncation = fyne.TextTruncateEllipsis
 	r.sub.SizeName = theme.SizeNameCaptionText
 	r.code = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true, Monospace: true})
-	r.copy = t.ui.newCopyButton(lang.L("Copy"), true, func() string {
+	r.copy = t.ui.newCopyButton(tr.L("Copy"), true, func() string {
 		d, _ := r.v.LastCode()
 		return d.Value
 	})
-	r.reuse = widget.NewButtonWithIcon(lang.L("Reuse…"), theme.MailReplyIcon(), func() { t.reuse(r.v.Number) })
+	r.reuse = widget.NewButtonWithIcon(tr.L("Reuse…"), theme.MailReplyIcon(), func() { t.reuse(r.v.Number) })
 	r.reuse.Importance = widget.LowImportance
 	root := newColumns([]float32{0, 100, 100, 100}, tightVBox(r.title, r.sub), r.code, r.copy, r.reuse)
 	t.histRows[root] = r

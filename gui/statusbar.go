@@ -6,10 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // statusBar is the strip at the bottom of the window: connection, last sync, where the key is
@@ -37,10 +38,10 @@ func newStatusBar(u *UI) *statusBar {
 	switch k := u.deps.Keys; {
 	case k == nil || u.deps.Demo:
 	case k.InMemory():
-		b.keyNote.SetText(lang.L("No OS keyring and no passphrase: nothing is kept after you quit"))
+		b.keyNote.SetText(tr.L("No OS keyring and no passphrase: nothing is kept after you quit"))
 		b.keyNote.Importance = widget.WarningImportance
 	case k.InFile():
-		b.keyNote.SetText(lang.L("No OS keyring: your key and data are sealed under your passphrase"))
+		b.keyNote.SetText(tr.L("No OS keyring: your key and data are sealed under your passphrase"))
 	}
 	b.setConnecting()
 	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.keyNote, layout.NewSpacer(), b.balance)
@@ -49,10 +50,10 @@ func newStatusBar(u *UI) *statusBar {
 
 // setConnecting is the state before HstockPlus first answered: not "online" yet.
 func (b *statusBar) setConnecting() {
-	b.mode.SetText(lang.L("● Connecting…"))
+	b.mode.SetText(tr.L("● Connecting…"))
 	b.mode.Importance = widget.MediumImportance
 	if b.demo {
-		b.mode.SetText(lang.L("● Demo"))
+		b.mode.SetText(tr.L("● Demo"))
 		b.mode.Importance = widget.WarningImportance
 	}
 	b.mode.Refresh()
@@ -61,20 +62,20 @@ func (b *statusBar) setConnecting() {
 func (b *statusBar) setOnline(online bool) {
 	switch {
 	case b.demo && online:
-		b.mode.SetText(lang.L("● Demo"))
+		b.mode.SetText(tr.L("● Demo"))
 		b.mode.Importance = widget.WarningImportance
 	case online:
-		b.mode.SetText(lang.L("● Online"))
+		b.mode.SetText(tr.L("● Online"))
 		b.mode.Importance = widget.SuccessImportance
 	default:
-		b.mode.SetText(lang.L("● Offline"))
+		b.mode.SetText(tr.L("● Offline"))
 		b.mode.Importance = widget.DangerImportance
 	}
 	b.mode.Refresh()
 }
 
 func (b *statusBar) setSynced(t time.Time) {
-	b.synced.SetText(fmt.Sprintf(lang.L("Catalog synced %s"), formatWhen(t)))
+	b.synced.SetText(fmt.Sprintf(tr.L("Catalog synced %s"), formatWhen(t)))
 }
 
 func (b *statusBar) setBalance(text string) { b.balance.SetText(text) }

@@ -13,10 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // trayState is what the tray menu shows: the balance, and what the service layer reads for it.
@@ -108,33 +108,33 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 		return it
 	}
 	if s.balance != "" {
-		items = append(items, disabled(fmt.Sprintf(lang.L("Balance: %s"), s.balance)))
+		items = append(items, disabled(fmt.Sprintf(tr.L("Balance: %s"), s.balance)))
 	}
 	if len(s.Numbers) > 0 {
-		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Active numbers")))
+		items = append(items, fyne.NewMenuItemSeparator(), disabled(tr.L("Active numbers")))
 		for _, n := range s.Numbers {
 			if n.Code != "" {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — code %s (copy)"), short(n.Phone, maxShort), short(n.Label, maxShort), short(n.Code, maxShort)), func() {
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(tr.L("%s · %s — code %s (copy)"), short(n.Phone, maxShort), short(n.Label, maxShort), short(n.Code, maxShort)), func() {
 					u.copyText(n.Code, true, nil)
 				}))
 			} else {
-				items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("%s · %s — waiting for the code"), short(n.Phone, maxShort), short(n.Label, maxShort)), func() {
+				items = append(items, fyne.NewMenuItem(fmt.Sprintf(tr.L("%s · %s — waiting for the code"), short(n.Phone, maxShort), short(n.Label, maxShort)), func() {
 					u.copyText(n.Phone, false, nil)
 				}))
 			}
 		}
 	}
 	if len(s.Deliveries) > 0 {
-		items = append(items, fyne.NewMenuItemSeparator(), disabled(lang.L("Last deliveries")))
+		items = append(items, fyne.NewMenuItemSeparator(), disabled(tr.L("Last deliveries")))
 		for _, d := range s.Deliveries {
-			items = append(items, fyne.NewMenuItem(fmt.Sprintf(lang.L("Order #%d %s — %d accounts"), d.Order, short(d.Label, maxShort), d.Count), func() {
+			items = append(items, fyne.NewMenuItem(fmt.Sprintf(tr.L("Order #%d %s — %d accounts"), d.Order, short(d.Label, maxShort), d.Count), func() {
 				u.openTab(u.orders.item)
 			}))
 		}
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(lang.L("Open HstockPlus"), func() { u.openTab(nil) }))
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(tr.L("Open HstockPlus"), func() { u.openTab(nil) }))
 	// Our own Quit, so that quitting from the tray clears the clipboard like every other way.
-	quit := fyne.NewMenuItem(lang.L("Quit"), u.quit)
+	quit := fyne.NewMenuItem(tr.L("Quit"), u.quit)
 	quit.IsQuit = true
 	items = append(items, quit)
 	return fyne.NewMenu("HstockPlus", items...)

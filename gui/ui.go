@@ -23,6 +23,7 @@ import (
 	"github.com/hstockplus/hstockplus/assets"
 	"github.com/hstockplus/hstockplus/client"
 	_ "github.com/hstockplus/hstockplus/internal/localeenv" // before Fyne reads the locale: a C locale logs nothing
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // The service layer as each part of the window needs it (*account.Service implements all of
@@ -196,6 +197,7 @@ func New(a fyne.App, d Deps) *UI {
 		u.async = func(f func()) { u.bg.Go(f) }
 	}
 	u.initPrefs()
+	tr.Set(u.Prefs().UILang) // before any text of the window is made
 	u.win = a.NewWindow("HstockPlus")
 	u.win.SetIcon(assets.Icon)
 
@@ -301,7 +303,7 @@ func (u *UI) background(fn func(ctx context.Context)) {
 // demoBanner is the strip that says the window is not on a real account.
 func demoBanner() fyne.CanvasObject {
 	bg := canvas.NewRectangle(color.NRGBA{R: 0xFF, G: 0xB0, B: 0x20, A: 0xFF})
-	text := canvas.NewText(lang.L("Demo mode — a simulated HstockPlus. Nothing is charged; add your API key to use your account."), color.Black)
+	text := canvas.NewText(tr.L("Demo mode — a simulated HstockPlus. Nothing is charged; add your API key to use your account."), color.Black)
 	text.TextStyle = fyne.TextStyle{Bold: true}
 	text.Alignment = fyne.TextAlignCenter
 	return container.NewStack(bg, container.NewPadded(text))

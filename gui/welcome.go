@@ -8,9 +8,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // The welcome: on the first run without an API key (Deps.FirstRun; the window is already on the
@@ -51,22 +52,22 @@ func (u *UI) showWelcome() {
 	w := &welcomeDialog{ui: u}
 	u.welcome = w
 
-	title := widget.NewLabelWithStyle(lang.L("Welcome to HstockPlus"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(tr.L("Welcome to HstockPlus"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	text := widget.NewLabel(lang.L("Browse the catalog, place orders and rent numbers for SMS codes from your desktop, and be told the moment an order is delivered or a code arrives.\n\nTo use your account, enter the API key from your HstockPlus account page. Or look around first in the demo: a simulated HstockPlus where nothing is charged."))
+	text := widget.NewLabel(tr.L("Browse the catalog, place orders and rent numbers for SMS codes from your desktop, and be told the moment an order is delivered or a code arrives.\n\nTo use your account, enter the API key from your HstockPlus account page. Or look around first in the demo: a simulated HstockPlus where nothing is charged."))
 	text.Wrapping = fyne.TextWrapWord
 	w.intro = container.NewVBox(title, text)
 
-	w.conn = newConnectionForm(u, u.Prefs().Endpoint, lang.L("Paste your API key"))
-	help := widget.NewLabel(lang.L("Your API key is on your HstockPlus account page.") + " " + u.keyWhere())
+	w.conn = newConnectionForm(u, u.Prefs().Endpoint, tr.L("Paste your API key"))
+	help := widget.NewLabel(tr.L("Your API key is on your HstockPlus account page.") + " " + u.keyWhere())
 	help.Wrapping = fyne.TextWrapWord
 	w.errText = widget.NewLabel("")
 	w.errText.Wrapping = fyne.TextWrapWord
 	w.errText.Importance = widget.DangerImportance
 	w.errText.Hide()
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("API key"), w.conn.key),
-		widget.NewFormItem(lang.L("API endpoint"), w.conn.endpoint),
+		widget.NewFormItem(tr.L("API key"), w.conn.key),
+		widget.NewFormItem(tr.L("API endpoint"), w.conn.endpoint),
 		widget.NewFormItem("", w.conn.row()),
 	)
 	w.keyForm = container.NewVBox(help, form, w.errText)
@@ -74,16 +75,16 @@ func (u *UI) showWelcome() {
 		e.OnChanged = func(string) { w.errText.Hide() }
 	}
 
-	w.enter = widget.NewButtonWithIcon(lang.L("Enter API key"), theme.LoginIcon(), w.showKeyForm)
+	w.enter = widget.NewButtonWithIcon(tr.L("Enter API key"), theme.LoginIcon(), w.showKeyForm)
 	w.enter.Importance = widget.HighImportance
-	w.demo = widget.NewButtonWithIcon(lang.L("Try the demo"), theme.MediaPlayIcon(), w.dlgHide)
-	w.cancel = widget.NewButton(lang.L("Cancel"), w.dlgHide)
-	w.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), w.showIntro)
-	w.connect = widget.NewButtonWithIcon(lang.L("Save and connect"), theme.ConfirmIcon(), w.saveAndConnect)
+	w.demo = widget.NewButtonWithIcon(tr.L("Try the demo"), theme.MediaPlayIcon(), w.dlgHide)
+	w.cancel = widget.NewButton(tr.L("Cancel"), w.dlgHide)
+	w.back = widget.NewButtonWithIcon(tr.L("Back"), theme.NavigateBackIcon(), w.showIntro)
+	w.connect = widget.NewButtonWithIcon(tr.L("Save and connect"), theme.ConfirmIcon(), w.saveAndConnect)
 	w.connect.Importance = widget.HighImportance
 
 	w.body = container.NewStack(w.intro)
-	w.dlg = dialog.NewCustomWithoutButtons(lang.L("HstockPlus"), w.body, u.win)
+	w.dlg = dialog.NewCustomWithoutButtons(tr.L("HstockPlus"), w.body, u.win)
 	w.dlg.SetButtons([]fyne.CanvasObject{w.demo, w.enter})
 	w.dlg.SetOnClosed(func() {
 		u.welcome = nil
@@ -121,7 +122,7 @@ func (w *welcomeDialog) fail(err error) {
 func (w *welcomeDialog) saveAndConnect() {
 	endpoint, key, err := w.conn.values()
 	if err == nil && key == "" {
-		err = errors.New(lang.L("Enter your API key first."))
+		err = errors.New(tr.L("Enter your API key first."))
 	}
 	if err != nil {
 		w.fail(err)
@@ -142,7 +143,7 @@ func (w *welcomeDialog) saveAndConnect() {
 func (w *welcomeDialog) connectWith(endpoint, key string) {
 	w.connect.Disable()
 	w.back.Disable()
-	w.conn.say(lang.L("Connecting…"), widget.MediumImportance)
+	w.conn.say(tr.L("Connecting…"), widget.MediumImportance)
 	lng := w.conn.langCode()
 	u := w.ui
 	w.conn.async(func(ctx context.Context) {
@@ -160,7 +161,7 @@ func (w *welcomeDialog) connectWith(endpoint, key string) {
 				w.fail(err)
 				return
 			}
-			w.conn.say(fmt.Sprintf(lang.L("Connected. Balance: %s %s"), bal.Balance, bal.Currency), widget.SuccessImportance)
+			w.conn.say(fmt.Sprintf(tr.L("Connected. Balance: %s %s"), bal.Balance, bal.Currency), widget.SuccessImportance)
 			p := u.Prefs()
 			p.Endpoint, p.WelcomeDismissed = endpoint, true
 			u.setPrefs(p)

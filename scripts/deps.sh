@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth xclip xsel procps)
 if [ "${1:-}" = "--screenshots" ]; then
-  pkgs+=(imagemagick)
+  pkgs+=(imagemagick fonts-noto-cjk) # CJK text (ja, zh, ko) renders in screenshots, not as boxes
 fi
 if [ "${1:-}" = "--soak" ] || [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(xdotool)

@@ -1,0 +1,85 @@
+package gui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/hstockplus/hstockplus/internal/tr"
+)
+
+// The window speaks the interface language of the preferences: every tab in Japanese, Russian
+// and Chinese.
+func TestEveryTabInTheChosenLanguage(t *testing.T) {
+	t.Cleanup(func() { tr.Set("") })
+	for code, want := range map[string]struct {
+		tabs []string
+		some []string // texts somewhere in the window
+	}{
+		"ja":      {[]string{"カタログ", "ショップ", "注文", "SMS", "残高"}, []string{"カタログを検索…", "更新"}},
+		"ru":      {[]string{"Каталог", "Магазины", "Заказы", "SMS", "Баланс"}, []string{"Поиск по каталогу…", "Обновить"}},
+		"zh-Hans": {[]string{tr.Name("zh-Hans")}, nil}, // filled below from the catalog itself
+	} {
+		a := test.NewTempApp(t)
+		a.Preferences().SetString(prefUILang, code)
+		u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{Demo: true}))
+		if tr.Current() != code {
+			t.Fatalf("%s: the window speaks %s", code, tr.Current())
+		}
+		if code == "zh-Hans" {
+			want.tabs = []string{tr.L("Catalog"), tr.L("Shops"), tr.L("Orders"), tr.L("Balance")}
+			if want.tabs[0] == "Catalog" || want.tabs[3] == "Balance" {
+				t.Fatalf("zh-Hans: tabs not translated: %v", want.tabs)
+			}
+		}
+		var tabs []string
+		for _, it := range u.tabs.Items {
+			tabs = append(tabs, it.Text)
+		}
+		for _, w := range want.tabs {
+			if !strings.Contains(strings.Join(tabs, "|"), w) {
+				t.Errorf("%s: tabs %v lack %q", code, tabs, w)
+			}
+		}
+		if u.catalog.search.PlaceHolder != tr.L("Search the catalog…") || u.catalog.search.PlaceHolder == "Search the catalog…" {
+			t.Errorf("%s: search placeholder %q", code, u.catalog.search.PlaceHolder)
+		}
+		for _, w := range want.some {
+			if !strings.Contains(u.catalog.search.PlaceHolder+"|"+u.catalog.refresh.Text, w) {
+				t.Errorf("%s: %q not in the catalog's search or refresh", code, w)
+			}
+		}
+		for _, tab := range u.tabs.Items {
+			u.tabs.Select(tab)
+			if txt := labelTexts(tab.Content); strings.Contains(txt, "Select a") || strings.Contains(txt, "No order yet") {
+				t.Errorf("%s: %s tab shows English: %q", code, tab.Text, txt)
+			}
+		}
+	}
+}
+
+func TestInterfaceLanguageSavedAndRestartOffered(t *testing.T) {
+	t.Cleanup(func() { tr.Set("") })
+	a := test.NewTempApp(t)
+	u := newSettingsUI(t, a, Deps{})
+	s := u.settings
+	s.uiLang.sel.SetSelectedIndex(indexOf(s.uiLang.values, "ru"))
+	test.Tap(s.save)
+	if got := LoadPrefs(a.Preferences()).UILang; got != "ru" {
+		t.Fatalf("saved interface language %q", got)
+	}
+	if txt := overlayText(u.win); !strings.Contains(txt, "interface language") {
+		t.Fatalf("no restart offered: %q", txt)
+	}
+}
+
+func indexOf(values []string, v string) int {
+	for i, x := range values {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
