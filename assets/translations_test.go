@@ -18,7 +18,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite translations/en.json from the keys the code uses")
 
-// usedKeys is every text the code passes to tr.L (or lang.L) as a literal, read from the module's sources.
+// usedKeys is every text the code passes to tr.L, tr.N (or lang.L) as a literal, read from the
+// module's sources: true for a text with plural forms (tr.N).
 func usedKeys(t *testing.T) map[string]bool {
 	t.Helper()
 	keys := map[string]bool{}
@@ -43,7 +44,7 @@ func usedKeys(t *testing.T) map[string]bool {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "L" {
+			if !ok || (sel.Sel.Name != "L" && sel.Sel.Name != "N") {
 				return true
 			}
 			if x, ok := sel.X.(*ast.Ident); !ok || (x.Name != "tr" && x.Name != "lang") {
@@ -58,7 +59,7 @@ func usedKeys(t *testing.T) map[string]bool {
 			if err != nil {
 				t.Fatal(err)
 			}
-			keys[s] = true
+			keys[s] = keys[s] || sel.Sel.Name == "N"
 			return true
 		})
 		return nil
@@ -69,13 +70,13 @@ func usedKeys(t *testing.T) map[string]bool {
 	return keys
 }
 
-func readCatalog(t *testing.T, name string) map[string]string {
+func readCatalog(t *testing.T, name string) map[string]json.RawMessage {
 	t.Helper()
 	data, err := Translations.ReadFile("translations/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]string
+	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -104,9 +105,12 @@ func TestCatalogsHaveEveryKeyAndTheSamePlaceholders(t *testing.T) {
 		t.Fatalf("found only %d keys: the extraction is broken", len(keys))
 	}
 	if *update {
-		en := map[string]string{}
-		for k := range keys {
+		en := map[string]any{}
+		for k, plural := range keys {
 			en[k] = k
+			if plural {
+				en[k] = map[string]string{"one": k, "other": k}
+			}
 		}
 		data, _ := json.MarshalIndent(en, "", "  ")
 		if err := os.WriteFile("translations/en.json", append(data, '\n'), 0o644); err != nil {
@@ -122,18 +126,38 @@ func TestCatalogsHaveEveryKeyAndTheSamePlaceholders(t *testing.T) {
 	for _, e := range entries {
 		cat := readCatalog(t, e.Name())
 		langs++
-		for k := range keys {
-			v, ok := cat[k]
-			if !ok || v == "" {
+		for k, plural := range keys {
+			raw, ok := cat[k]
+			if !ok {
 				t.Errorf("%s: missing %q", e.Name(), k)
 				continue
 			}
-			if verbs(v) != verbs(k) {
-				t.Errorf("%s: %q has placeholders %q, the English %q", e.Name(), v, verbs(v), verbs(k))
+			forms := map[string]string{}
+			var one string
+			if plural {
+				if err := json.Unmarshal(raw, &forms); err != nil {
+					t.Errorf("%s: %q needs its plural forms (%v): %v", e.Name(), k, pluralForms(e.Name()), err)
+					continue
+				}
+				for _, f := range pluralForms(e.Name()) {
+					if forms[f] == "" {
+						t.Errorf("%s: %q lacks the plural form %q", e.Name(), k, f)
+					}
+				}
+			} else if err := json.Unmarshal(raw, &one); err != nil || one == "" {
+				t.Errorf("%s: %q is not one text: %s", e.Name(), k, raw)
+				continue
+			} else {
+				forms["other"] = one
+			}
+			for f, v := range forms {
+				if verbs(v) != verbs(k) {
+					t.Errorf("%s: %q (%s) has placeholders %q, the English %q", e.Name(), v, f, verbs(v), verbs(k))
+				}
 			}
 		}
 		for k := range cat {
-			if !keys[k] {
+			if _, used := keys[k]; !used {
 				t.Errorf("%s: %q is no longer used", e.Name(), k)
 			}
 		}
@@ -141,4 +165,17 @@ func TestCatalogsHaveEveryKeyAndTheSamePlaceholders(t *testing.T) {
 	if langs == 0 {
 		t.Fatal("no catalog")
 	}
+}
+
+// pluralForms are the CLDR cardinal forms of the catalog's language, as go-i18n picks them.
+func pluralForms(file string) []string {
+	switch strings.TrimSuffix(file, ".json") {
+	case "ja", "zh_Hans", "ko":
+		return []string{"other"}
+	case "ru":
+		return []string{"one", "few", "many", "other"}
+	case "es", "pt_BR", "fr":
+		return []string{"one", "many", "other"}
+	}
+	return []string{"one", "other"}
 }

@@ -169,7 +169,7 @@ func (t *balanceTab) exportTransactions() {
 			showError(fmt.Errorf(tr.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		showInformation(tr.L("Exported"), fmt.Sprintf(tr.L("Saved %d transactions to %s."), n, name), win)
+		showInformation(tr.L("Exported"), fmt.Sprintf(tr.N("Saved %d transactions to %s.", n), n, name), win)
 	}, win)
 	fd.SetFileName("hstockplus-transactions.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))

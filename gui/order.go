@@ -38,7 +38,7 @@ func (u *UI) confirmOrder(s client.Service, req client.AddRequest, busy func(boo
 		text += "\n" + tr.L("delivered to your account's e-mail")
 	}
 	if req.Comments != "" {
-		text += "\n" + fmt.Sprintf(tr.L("with %d comments"), countLines(req.Comments))
+		text += "\n" + fmt.Sprintf(tr.N("with %d comments", countLines(req.Comments)), countLines(req.Comments))
 	}
 	if svcPlatform, linked, bad := platformMismatch(s.Category, s.Name, req.Link); bad {
 		text = fmt.Sprintf(tr.L("⚠ The service is for %s, but the link is on %s: such an order is paid and not delivered. Check the link."), svcPlatform, linked) + "\n\n" + text

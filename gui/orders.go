@@ -179,7 +179,7 @@ func (t *ordersTab) applyFilter() {
 	default:
 		t.msg.root.Hide()
 		if len(t.visible) == len(t.rows) {
-			t.count.SetText(fmt.Sprintf(tr.L("%d orders"), len(t.rows)))
+			t.count.SetText(fmt.Sprintf(tr.N("%d orders", len(t.rows)), len(t.rows)))
 		} else {
 			t.count.SetText(fmt.Sprintf(tr.L("%d of %d"), len(t.visible), len(t.rows)))
 		}
@@ -261,7 +261,7 @@ func (t *ordersTab) exportHistory() {
 			showError(fmt.Errorf(tr.L("could not save %s: %w"), name, err), win)
 			return
 		}
-		showInformation(tr.L("Exported"), fmt.Sprintf(tr.L("Saved %d orders to %s."), len(orders), name), win)
+		showInformation(tr.L("Exported"), fmt.Sprintf(tr.N("Saved %d orders to %s.", len(orders)), len(orders), name), win)
 	}, win)
 	fd.SetFileName("hstockplus-orders.csv")
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))

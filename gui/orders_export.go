@@ -33,7 +33,7 @@ func (d *orderDetail) showExport() {
 		return
 	}
 	order, all, chosen := d.row.order.ID, d.accounts, d.chosenAccounts()
-	optAll := fmt.Sprintf(tr.L("All %d accounts"), len(all))
+	optAll := fmt.Sprintf(tr.N("All %d accounts", len(all)), len(all))
 	optSel := fmt.Sprintf(tr.L("The %d ticked"), len(chosen))
 	scopes := []string{optAll}
 	if len(chosen) > 0 {
@@ -94,7 +94,7 @@ func (d *orderDetail) saveExport(order int64, accounts []string, asCSV bool) {
 			return
 		}
 		if d.has && d.row.order != nil && d.row.order.ID == order {
-			d.setNote(fmt.Sprintf(tr.L("Saved %d accounts to %s."), len(accounts), name), widget.SuccessImportance)
+			d.setNote(fmt.Sprintf(tr.N("Saved %d accounts to %s.", len(accounts)), len(accounts), name), widget.SuccessImportance)
 		}
 	}, win)
 	fd.SetFileName(fmt.Sprintf("hstockplus-order-%d-accounts%s", order, ext))

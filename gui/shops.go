@@ -155,7 +155,7 @@ func (t *shopsTab) load(ctx context.Context) {
 		if err != nil {
 			t.count.SetText(fmt.Sprintf(tr.L("%d shops, saved %s — %s"), len(shops), formatWhen(saved), describeError(err)))
 		} else {
-			t.count.SetText(fmt.Sprintf(tr.L("%d shops"), len(shops)))
+			t.count.SetText(fmt.Sprintf(tr.N("%d shops", len(shops)), len(shops)))
 		}
 		t.list.Refresh()
 	})

@@ -125,7 +125,7 @@ func (t *smsTab) confirm(req client.AddSMSRequest, p client.SMSProject, countryN
 	} else {
 		text = fmt.Sprintf(tr.L("Rent 1 number for %s in %s."), name, countryName)
 		if req.Quantity != 1 {
-			text = fmt.Sprintf(tr.L("Rent %d numbers for %s in %s."), req.Quantity, name, countryName)
+			text = fmt.Sprintf(tr.N("Rent %d numbers for %s in %s.", req.Quantity), req.Quantity, name, countryName)
 		}
 	}
 	if p.PriceKnown() {

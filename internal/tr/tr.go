@@ -155,3 +155,17 @@ func L(key string) string {
 	mu.Unlock()
 	return s
 }
+
+// N is L for a text about n things, in the plural form of n in the language in use: "%d orders"
+// is "%d order" for 1 in English, "%d заказа" for 2 and "%d заказов" for 5 in Russian. Its
+// catalog entries carry the forms of their language (one, few, many, other).
+func N(key string, n int) string {
+	mu.RLock()
+	l := loc
+	mu.RUnlock()
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n})
+	if err != nil || s == "" {
+		return key
+	}
+	return s
+}

@@ -38,3 +38,23 @@ func TestMatchPicksTheClosestShippedLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestPluralFormsOfEachLanguage(t *testing.T) {
+	t.Cleanup(func() { Set("") })
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"ru", 1, "%d заказ"}, {"ru", 2, "%d заказа"}, {"ru", 5, "%d заказов"}, {"ru", 21, "%d заказ"},
+		{"ru", 22, "%d заказа"}, {"ru", 11, "%d заказов"},
+		{"en", 1, "%d order"}, {"en", 2, "%d orders"}, {"en", 0, "%d orders"},
+		{"fr", 0, "%d commande"}, {"fr", 2, "%d commandes"},
+		{"ja", 1, "注文 %d 件"}, {"ja", 5, "注文 %d 件"},
+	} {
+		Set(c.lang)
+		if got := N("%d orders", c.n); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}
