@@ -359,6 +359,7 @@ func (s *session) start() error {
 			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
 		}),
 		Copier: s.clip,
+		Format: gui.NotificationText, // in the interface language
 		Logf:   log.Printf,
 	})
 	schedule := gui.Schedule(s.prefs)
