@@ -124,6 +124,9 @@ func TestCatalogsHaveEveryKeyAndTheSamePlaceholders(t *testing.T) {
 	}
 	langs := 0
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "fyne.") {
+			continue // Fyne's own words: TestFyneWordsInEveryLanguageFyneLacks
+		}
 		cat := readCatalog(t, e.Name())
 		langs++
 		for k, plural := range keys {
@@ -178,4 +181,27 @@ func pluralForms(file string) []string {
 		return []string{"one", "many", "other"}
 	}
 	return []string{"one", "other"}
+}
+
+// fyneKeys are the texts of Fyne 2.7's own widgets and dialogs (its lang/translations/base.en.json).
+var fyneKeys = []string{"Advanced", "Cancel", "Confirm", "Copy", "Create Folder", "Cut", "Enter filename",
+	"Error", "Favourites", "File", "Folder", "New Folder", "No", "OK", "Open", "Paste", "Quit", "Redo",
+	"Save", "Select all", "Show Hidden Files", "Undo", "Yes", "file.name", "file.parent",
+	"friday", "friday.short", "monday", "monday.short", "saturday", "saturday.short", "sunday",
+	"sunday.short", "thursday", "thursday.short", "tuesday", "tuesday.short", "wednesday", "wednesday.short"}
+
+// Fyne ships no Japanese or Korean: its words (dialog buttons, the Quit item, the file dialog,
+// day names) are in fyne.ja.json and fyne.ko.json, complete.
+func TestFyneWordsInEveryLanguageFyneLacks(t *testing.T) {
+	for _, name := range []string{"fyne.ja.json", "fyne.ko.json"} {
+		cat := readCatalog(t, name)
+		for _, k := range fyneKeys {
+			if v, ok := cat[k]; !ok || len(v) < 3 {
+				t.Errorf("%s: missing %q", name, k)
+			}
+		}
+		if len(cat) != len(fyneKeys) {
+			t.Errorf("%s: %d texts, Fyne has %d", name, len(cat), len(fyneKeys))
+		}
+	}
 }

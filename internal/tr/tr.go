@@ -12,6 +12,7 @@ package tr
 import (
 	"encoding/json"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,7 +49,9 @@ func init() {
 		if err != nil {
 			panic("translations/" + f.Name() + ": " + err.Error()) // a test checks every catalog
 		}
-		tags = append(tags, mf.Tag)
+		if !slices.Contains(tags, mf.Tag) { // fyne.ja.json adds Fyne's own words to ja
+			tags = append(tags, mf.Tag)
+		}
 	}
 	sort.SliceStable(tags, func(i, j int) bool { return tags[i] == language.English && tags[j] != language.English })
 	Set("")

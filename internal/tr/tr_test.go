@@ -13,6 +13,9 @@ func TestLanguagesAndLookups(t *testing.T) {
 			t.Errorf("%s not shipped: %v", want, langs)
 		}
 	}
+	if len(langs) != 9 {
+		t.Errorf("%d languages: %v", len(langs), langs)
+	}
 	if langs[0] != "en" {
 		t.Errorf("English is not first: %v", langs)
 	}
