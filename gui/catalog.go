@@ -306,7 +306,7 @@ func (t *catalogTab) showWider(f catalogFilter) {
 }
 
 func parsePrice(s string) *client.Decimal {
-	s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
+	s = tr.ParseAmount(s) // 1,5 is 1.5
 	if s == "" {
 		return nil
 	}
@@ -400,9 +400,9 @@ func priceText(s client.Service) string {
 		return tr.L("price unknown")
 	}
 	if s.IsProduct() {
-		return fmt.Sprintf(tr.L("%s each"), s.Rate)
+		return fmt.Sprintf(tr.L("%s each"), money(s.Rate))
 	}
-	return fmt.Sprintf(tr.L("%s / 1000"), s.Rate)
+	return fmt.Sprintf(tr.L("%s / 1000"), money(s.Rate))
 }
 
 // A service row: a favourite star, then the name over its number, category and badges, then

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // chartPoint is one value of a chart: a balance at a time, or a day's spending.
@@ -178,7 +179,7 @@ func chartRange(lo, hi decimal.Decimal, bars bool) (decimal.Decimal, decimal.Dec
 // fall on one day; to is "" when it would repeat from.
 func dateLabels(first, last time.Time) (from, to string) {
 	first, last = first.Local(), last.Local()
-	layout := "2 Jan"
+	layout := tr.L("2 Jan") // a Go time layout, per language
 	if first.Year() == last.Year() && first.YearDay() == last.YearDay() {
 		layout = "15:04"
 	}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
@@ -82,4 +84,28 @@ func indexOf(values []string, v string) int {
 		}
 	}
 	return -1
+}
+
+func TestDatesAndAmountsInTheLanguage(t *testing.T) {
+	t.Cleanup(func() { tr.Set("") })
+	when := time.Date(2020, 3, 7, 10, 8, 0, 0, time.Local) // not today
+	for code, want := range map[string][2]string{
+		"en": {"7 Mar 10:08", "1,234.50 · 2,400,000"},
+		"ja": {"3月7日 10:08", "1,234.50 · 2,400,000"},
+		"ru": {"07.03 10:08", "1\u00a0234,50 · 2\u00a0400\u00a0000"},
+		"de": {"07.03. 10:08", "1.234,50 · 2.400.000"},
+		"ko": {"3월 7일 10:08", "1,234.50 · 2,400,000"},
+	} {
+		tr.Set(code)
+		if got := formatWhen(when); got != want[0] {
+			t.Errorf("%s: date %q, want %q", code, got, want[0])
+		}
+		if got := money(client.MustDecimal("1234.5")) + " · " + groupDigits(2400000); got != want[1] {
+			t.Errorf("%s: numbers %q, want %q", code, got, want[1])
+		}
+	}
+	tr.Set("de")
+	if d, err := parseThreshold("2,5"); err != nil || d.String() != "2.5" {
+		t.Errorf("a decimal comma: %v, %v", d, err)
+	}
 }

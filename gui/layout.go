@@ -3,7 +3,6 @@ package gui
 import (
 	"runtime/debug"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -82,24 +81,7 @@ func (l *columnsLayout) width(i int) float32 {
 }
 
 // groupDigits writes n with thin separators between groups of three digits: 2400000 → "2,400,000".
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func groupDigits(n int64) string { return tr.Group(strconv.FormatInt(n, 10)) }
 
 // tightVBox stacks two lines of text with no gap between their label paddings, for list rows.
 func tightVBox(objs ...fyne.CanvasObject) *fyne.Container {

@@ -228,7 +228,7 @@ func parseThreshold(s string) (client.Decimal, error) {
 	if s == "" {
 		return client.Decimal{}, nil
 	}
-	d, err := client.ParseDecimal(s)
+	d, err := client.ParseDecimal(tr.ParseAmount(s))
 	if err != nil {
 		return client.Decimal{}, fmt.Errorf(tr.L("The low-balance warning must be an amount like 5.00, not %q."), s)
 	}

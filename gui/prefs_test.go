@@ -89,13 +89,13 @@ func TestPrefsValidate(t *testing.T) {
 }
 
 func TestParseThreshold(t *testing.T) {
-	for in, want := range map[string]string{"": "0", " 5 ": "5", "0.50": "0.50", "12.345": "12.345"} {
+	for in, want := range map[string]string{"": "0", " 5 ": "5", "0.50": "0.50", "12.345": "12.345", "1,5": "1.5"} {
 		d, err := parseThreshold(in)
 		if err != nil || d.String() != want {
 			t.Errorf("parseThreshold(%q) = %s, %v; want %s", in, d, err, want)
 		}
 	}
-	for _, in := range []string{"abc", "-1", "1,5", "NaN", "5 USD"} {
+	for _, in := range []string{"abc", "-1", "1.234,5", "NaN", "5 USD"} {
 		if _, err := parseThreshold(in); err == nil {
 			t.Errorf("parseThreshold(%q) accepted", in)
 		}

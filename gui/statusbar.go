@@ -87,5 +87,5 @@ func formatWhen(t time.Time) string {
 	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
 		return t.Format("15:04")
 	}
-	return t.Format("2 Jan 15:04")
+	return t.Format(tr.L("2 Jan 15:04")) // a Go time layout, per language
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/safetext"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
 // Every string a server sent is shown through short or block (internal/safetext): cleaned of
@@ -40,8 +41,8 @@ func money[T client.Decimal | decimal.Decimal](v T) string {
 	}
 	for places := int32(2); places < 8; places++ {
 		if r := d.Round(places); r.Equal(d) {
-			return d.StringFixed(places)
+			return tr.Amount(d.StringFixed(places))
 		}
 	}
-	return d.StringFixed(8)
+	return tr.Amount(d.StringFixed(8))
 }

@@ -31,6 +31,8 @@ var (
 	cur   language.Tag // the language in use
 	loc   *i18n.Localizer
 	cache map[string]string // texts of cur, as looked up
+
+	group, decimal string // number marks of cur (numbers.go)
 )
 
 func init() {
@@ -124,8 +126,10 @@ func Set(code string) {
 		code = match(code)
 	}
 	t := language.Make(code)
+	g, d := separators(t)
 	mu.Lock()
 	cur, cache = t, map[string]string{}
+	group, decimal = g, d
 	loc = i18n.NewLocalizer(bundle, code)
 	mu.Unlock()
 }

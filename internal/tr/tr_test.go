@@ -61,3 +61,32 @@ func TestPluralFormsOfEachLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersInEachLanguageExactly(t *testing.T) {
+	t.Cleanup(func() { Set("") })
+	for _, c := range []struct{ lang, group, amount string }{
+		{"en", "2,400,000", "-1,234,567.0396"},
+		{"ja", "2,400,000", "-1,234,567.0396"},
+		{"de", "2.400.000", "-1.234.567,0396"},
+		{"ru", "2\u00a0400\u00a0000", "-1\u00a0234\u00a0567,0396"},
+		{"fr", "2\u00a0400\u00a0000", "-1\u00a0234\u00a0567,0396"},
+	} {
+		Set(c.lang)
+		if got := Group("2400000"); got != c.group {
+			t.Errorf("%s: Group = %q, want %q", c.lang, got, c.group)
+		}
+		// More digits than a float64 holds: all of them stay.
+		if got := Amount("-1234567.0396"); got != c.amount {
+			t.Errorf("%s: Amount = %q, want %q", c.lang, got, c.amount)
+		}
+	}
+	Set("en")
+	if got := Amount("123456789012345678.123456789"); got != "123,456,789,012,345,678.123456789" {
+		t.Errorf("long amount: %q", got)
+	}
+	for in, want := range map[string]string{"1,5": "1.5", " 2.25 ": "2.25", "1.234,5": "1.234,5", "1,2,3": "1,2,3", "7": "7"} {
+		if got := ParseAmount(in); got != want {
+			t.Errorf("ParseAmount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
