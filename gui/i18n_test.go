@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/tr"
@@ -107,5 +109,15 @@ func TestDatesAndAmountsInTheLanguage(t *testing.T) {
 	tr.Set("de")
 	if d, err := parseThreshold("2,5"); err != nil || d.String() != "2.5" {
 		t.Errorf("a decimal comma: %v, %v", d, err)
+	}
+}
+
+func TestSelectFitsItsWidestOption(t *testing.T) {
+	test.NewTempApp(t)
+	s := newSelect([]string{"Все", "За всё время", "За 30 дней"}, nil)
+	s.SetSelectedIndex(0)
+	wide := fyne.MeasureText("За всё время", theme.TextSize(), fyne.TextStyle{}).Width
+	if s.MinSize().Width < wide+theme.IconInlineSize() {
+		t.Fatalf("min width %v cannot show %v of text and the arrow", s.MinSize().Width, wide)
 	}
 }

@@ -170,3 +170,15 @@ func (s *guardedSelect) TypedKey(ev *fyne.KeyEvent) {
 		s.Select.TypedKey(ev)
 	}
 }
+
+// MinSize is wide enough for the widest option: a translated choice ("За всё время") is not cut
+// to an ellipsis in a toolbar that would have room for it.
+func (s *guardedSelect) MinSize() fyne.Size {
+	m := s.Select.MinSize()
+	w := float32(0)
+	for _, o := range s.Options {
+		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	m.Width = max(m.Width, w+theme.InnerPadding()*2+theme.Padding()*2+theme.IconInlineSize())
+	return m
+}
