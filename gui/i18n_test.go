@@ -121,3 +121,21 @@ func TestSelectFitsItsWidestOption(t *testing.T) {
 		t.Fatalf("min width %v cannot show %v of text and the arrow", s.MinSize().Width, wide)
 	}
 }
+
+func TestCatalogLanguageFollowsTheInterfaceLanguage(t *testing.T) {
+	for _, c := range []struct {
+		old, new Prefs
+		want     string
+	}{
+		{Prefs{UILang: "en", Lang: "en"}, Prefs{UILang: "ru", Lang: "en"}, "ru"},       // left to match: follows
+		{Prefs{UILang: "en", Lang: "en"}, Prefs{UILang: "pt-BR", Lang: "en"}, "pt-BR"}, // region kept
+		{Prefs{UILang: "en", Lang: "de"}, Prefs{UILang: "ru", Lang: "de"}, "de"},       // chosen on purpose: stays
+		{Prefs{UILang: "en", Lang: "en"}, Prefs{UILang: "ru", Lang: "ja"}, "ja"},       // changed in the same save
+		{Prefs{UILang: "ru", Lang: "ru"}, Prefs{UILang: "ru", Lang: "ru"}, "ru"},       // nothing changed
+		{Prefs{UILang: "ko", Lang: "ko"}, Prefs{UILang: "zh-Hans", Lang: "ko"}, "zh"},  // Chinese: the API's zh
+	} {
+		if got := followInterface(c.old, c.new); got != c.want {
+			t.Errorf("%+v → %+v: catalog language %q, want %q", c.old, c.new, got, c.want)
+		}
+	}
+}

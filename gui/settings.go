@@ -406,6 +406,7 @@ func (s *settingsDialog) collect() (Prefs, string, error) {
 	p.LowBalance = threshold
 	p.Theme = s.themeName()
 	p.UILang = s.uiLang.value()
+	p.Lang = followInterface(s.saved, p)
 	p.CloseToTray = s.tray.Checked
 	return p, key, p.Validate()
 }
@@ -510,4 +511,24 @@ func (u *UI) reconnect(endpoint, key string) {
 	if err := u.deps.Reconnect(endpoint, key); err != nil {
 		showError(fmt.Errorf(tr.L("Could not reconnect: %s"), describeError(err)), u.win)
 	}
+}
+
+// followInterface is the catalog language after a save: when the interface language changes and
+// the catalog language was left to match the old one, it moves to the new one's (when the API
+// speaks it) — a user switching the window to Russian gets Russian service names too. A catalog
+// language chosen on purpose, or changed in the same save, stays.
+func followInterface(old, p Prefs) string {
+	if p.UILang == old.UILang || p.Lang != old.Lang {
+		return p.Lang
+	}
+	effective := func(ui string) string {
+		if ui == "" {
+			ui = tr.System()
+		}
+		return closestLang(ui)
+	}
+	if p.Lang != effective(old.UILang) {
+		return p.Lang
+	}
+	return effective(p.UILang)
 }
