@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/safetext"
 )
 
@@ -143,63 +144,82 @@ func (a *Alerts) format(ev Event, copied bool) (title, body string) {
 	return a.p.Format(ev, copied)
 }
 
+// Words are the language of notifications: L gives a text in it (the English text is the key),
+// N a text about n things in the plural form of n, Money an amount. The window passes its
+// translations (gui.NotificationText); English (DefaultText) is the fallback.
+type Words struct {
+	L     func(key string) string
+	N     func(key string, n int) string
+	Money func(d client.Decimal) string
+}
+
+// englishOne are the singular forms of the English texts that count things.
+var englishOne = map[string]string{"%s: %d accounts delivered": "%s: %d account delivered"}
+
+// English are the notification words when the window gives none.
+var English = Words{
+	L: func(key string) string { return key },
+	N: func(key string, n int) string {
+		if one, ok := englishOne[key]; ok && n == 1 {
+			return one
+		}
+		return key
+	},
+	Money: func(d client.Decimal) string { return d.String() },
+}
+
 // DefaultText is the default notification text of an event, in English; title "" means no
 // notification. It never includes account credentials; it includes an SMS code only when the
 // event carries it (the alerts pass it only with Settings.ShowCodeInNotification).
-func DefaultText(ev Event, copied bool) (title, body string) {
+func DefaultText(ev Event, copied bool) (title, body string) { return English.Text(ev, copied) }
+
+// Text is the notification of an event in these words (a Format); see DefaultText.
+func (words Words) Text(ev Event, copied bool) (title, body string) {
 	// What the server sent is cleaned and bounded: a notification is a screen too.
 	ev.Label, ev.Phone = safetext.Short(ev.Label, 80), safetext.Short(ev.Phone, 32)
 	ev.Status, ev.Currency = safetext.Short(ev.Status, 40), safetext.Short(ev.Currency, 16)
 	name := func() string {
 		if ev.Label != "" {
-			return fmt.Sprintf("%s (order #%d)", ev.Label, ev.Order)
+			return fmt.Sprintf(words.L("%s (order #%d)"), ev.Label, ev.Order)
 		}
-		return fmt.Sprintf("Order #%d", ev.Order)
+		return fmt.Sprintf(words.L("Order #%d"), ev.Order)
 	}
 	number := func() string {
 		if ev.Phone != "" {
 			return ev.Phone
 		}
-		return fmt.Sprintf("number #%d", ev.Order)
+		return fmt.Sprintf(words.L("number #%d"), ev.Order)
 	}
 	switch ev.Kind {
 	case KindStatusChanged:
-		return name() + ": " + ev.Status, "The order is now " + ev.Status + "."
+		return name() + ": " + ev.Status, fmt.Sprintf(words.L("The order is now %s."), ev.Status)
 	case KindDelivered:
-		title = fmt.Sprintf("%s: %s delivered", name(), plural(ev.Count, "account", "accounts"))
-		body = "Open HstockPlus to see them."
+		title = fmt.Sprintf(words.N("%s: %d accounts delivered", ev.Count), name(), ev.Count)
+		body = words.L("Open HstockPlus to see them.")
 		if ev.Status != "" {
-			body = "The order is now " + ev.Status + ". " + body
+			body = fmt.Sprintf(words.L("The order is now %s."), ev.Status) + " " + body
 		}
 		if copied {
-			body += " Copied to the clipboard."
+			body += " " + words.L("Copied to the clipboard.")
 		}
 		return title, body
 	case KindCodeReceived:
-		title = "SMS code for " + number()
-		switch {
-		case len(ev.Deliveries) > 0:
-			body = "Code: " + safetext.Short(ev.Deliveries[len(ev.Deliveries)-1].Value, 40) + "."
-		default:
-			body = "A code arrived."
+		title = fmt.Sprintf(words.L("SMS code for %s"), number())
+		if len(ev.Deliveries) > 0 {
+			body = fmt.Sprintf(words.L("Code: %s."), safetext.Short(ev.Deliveries[len(ev.Deliveries)-1].Value, 40))
+		} else {
+			body = words.L("A code arrived.")
 		}
 		if copied {
-			body += " Copied to the clipboard."
+			body += " " + words.L("Copied to the clipboard.")
 		} else {
-			body += " Open HstockPlus to see it."
+			body += " " + words.L("Open HstockPlus to see it.")
 		}
 		return title, body
 	case KindNumberExpired:
-		return "Number expired", number() + " expired without receiving a code."
+		return words.L("Number expired"), fmt.Sprintf(words.L("%s expired without receiving a code."), number())
 	case KindLowBalance:
-		return "Low balance", fmt.Sprintf("Your balance is %s %s, below %s.", ev.Balance, ev.Currency, ev.Threshold)
+		return words.L("Low balance"), fmt.Sprintf(words.L("Your balance is %s %s, below %s."), words.Money(ev.Balance), ev.Currency, words.Money(ev.Threshold))
 	}
 	return "", ""
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
