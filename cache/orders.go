@@ -64,33 +64,53 @@ type StatusUpdate struct {
 	Events []Event
 }
 
-func orderKey(id int64) []byte { return u64Key(pfxOrder, uint64(id)) }
-
-func getOrder(txn *badger.Txn, id int64) (Order, error) {
-	var o Order
-	if err := getJSON(txn, orderKey(id), &o); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return Order{}, fmt.Errorf("%w: order %d", ErrNotFound, id)
-		}
-		return Order{}, err
-	}
-	return o, nil
-}
+func getOrder(txn *badger.Txn, id int64) (Order, error) { return getRecord[Order](txn, orderKind, id) }
 
 // putOrder writes o and keeps the open index in step with o.Terminal. isNew adds the time index.
 func putOrder(txn *badger.Txn, o *Order, isNew bool) error {
-	if err := setJSON(txn, orderKey(o.ID), o); err != nil {
+	return putRecord(txn, orderKind, o.ID, o, o.PlacedAt, !o.Terminal, isNew)
+}
+
+// recordKind is a kind of record placed at a time and open until it ends (orders, SMS
+// numbers): its name in errors, the prefix of its records and of its time and open indexes.
+type recordKind struct {
+	name            string
+	rec, time, open byte
+}
+
+var (
+	orderKind = recordKind{"order", pfxOrder, pfxOrderTime, pfxOrderOpen}
+	smsKind   = recordKind{"SMS number", pfxSMS, pfxSMSTime, pfxSMSOpen}
+)
+
+// getRecord reads record id of kind k; a missing one is ErrNotFound naming it.
+func getRecord[T any](txn *badger.Txn, k recordKind, id int64) (T, error) {
+	var v T
+	if err := getJSON(txn, u64Key(k.rec, uint64(id)), &v); err != nil {
+		var zero T
+		if errors.Is(err, ErrNotFound) {
+			return zero, fmt.Errorf("%w: %s %d", ErrNotFound, k.name, id)
+		}
+		return zero, err
+	}
+	return v, nil
+}
+
+// putRecord writes v as record id of kind k and keeps its indexes in step: the time index once,
+// when isNew; the open index while open.
+func putRecord(txn *badger.Txn, k recordKind, id int64, v any, placedAt time.Time, open, isNew bool) error {
+	if err := setJSON(txn, u64Key(k.rec, uint64(id)), v); err != nil {
 		return err
 	}
 	if isNew {
-		if err := txn.Set(u64u64Key(pfxOrderTime, timeKey(o.PlacedAt), uint64(o.ID)), nil); err != nil {
+		if err := txn.Set(u64u64Key(k.time, timeKey(placedAt), uint64(id)), nil); err != nil {
 			return err
 		}
 	}
-	if o.Terminal {
-		return txn.Delete(u64Key(pfxOrderOpen, uint64(o.ID)))
+	if !open {
+		return txn.Delete(u64Key(k.open, uint64(id)))
 	}
-	return txn.Set(u64Key(pfxOrderOpen, uint64(o.ID)), nil)
+	return txn.Set(u64Key(k.open, uint64(id)), nil)
 }
 
 // ensureOrder creates the record of order id placed by sp (or links an existing one to sp).

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -49,32 +48,13 @@ func (n SMSNumber) Live(now time.Time, lifetime time.Duration) bool {
 	return now.Before(n.PlacedAt.Add(lifetime))
 }
 
-func smsKey(id int64) []byte { return u64Key(pfxSMS, uint64(id)) }
-
 func getSMS(txn *badger.Txn, id int64) (SMSNumber, error) {
-	var n SMSNumber
-	if err := getJSON(txn, smsKey(id), &n); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return SMSNumber{}, fmt.Errorf("%w: SMS number %d", ErrNotFound, id)
-		}
-		return SMSNumber{}, err
-	}
-	return n, nil
+	return getRecord[SMSNumber](txn, smsKind, id)
 }
 
+// putSMS writes n and keeps the open index in step with n.Closed. isNew adds the time index.
 func putSMS(txn *badger.Txn, n *SMSNumber, isNew bool) error {
-	if err := setJSON(txn, smsKey(n.Order), n); err != nil {
-		return err
-	}
-	if isNew {
-		if err := txn.Set(u64u64Key(pfxSMSTime, timeKey(n.PlacedAt), uint64(n.Order)), nil); err != nil {
-			return err
-		}
-	}
-	if n.Closed {
-		return txn.Delete(u64Key(pfxSMSOpen, uint64(n.Order)))
-	}
-	return txn.Set(u64Key(pfxSMSOpen, uint64(n.Order)), nil)
+	return putRecord(txn, smsKind, n.Order, n, n.PlacedAt, !n.Closed, isNew)
 }
 
 func (s *Store) ensureSMS(txn *badger.Txn, sp *Spend, so client.SMSOrder, unconfirmed bool) (SMSNumber, error) {
