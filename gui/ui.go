@@ -173,9 +173,10 @@ type UI struct {
 // requestTimeout bounds one background load; the client retries inside it.
 const requestTimeout = 2 * time.Minute
 
+// loadTranslations gives Fyne the words of its own widgets and dialogs in the languages it does
+// not ship (Japanese, Korean); the window's own texts go through internal/tr.
 var loadTranslations = sync.OnceFunc(func() {
-	// Translations are optional: a missing or broken file leaves English.
-	_ = lang.AddTranslationsFS(assets.Translations, "translations")
+	_ = lang.AddTranslationsFS(assets.Translations, "translations/fyne") // embedded, tested
 })
 
 // New builds the main window. Nothing is fetched until Start.

@@ -37,6 +37,7 @@ func separators(tag language.Tag) (group, decimal string) {
 // Group writes the digits of n (an integer as text, maybe with a leading "-") grouped by three
 // with the mark of the language in use: 2400000 → "2,400,000", "2 400 000", "2.400.000".
 func Group(digits string) string {
+	loaded()
 	mu.RLock()
 	g := group
 	mu.RUnlock()
@@ -64,6 +65,7 @@ func groupWith(digits, g string) string {
 // Amount writes an exact decimal given as text ("-1234.50") in the language in use: its
 // integer digits grouped, its decimal mark ("-1,234.50", "-1 234,50"). Digit for digit: no float.
 func Amount(s string) string {
+	loaded()
 	mu.RLock()
 	g, d := group, decimal
 	mu.RUnlock()

@@ -12,7 +12,6 @@ package tr
 import (
 	"encoding/json"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,7 +34,11 @@ var (
 	group, decimal string // number marks of cur (numbers.go)
 )
 
-func init() {
+// loaded reads the catalogs the first time a text, a language or a number is asked for — not at
+// start-up: `hstockplus -version` and the passphrase window's first frame do not wait for it.
+var loaded = sync.OnceFunc(loadCatalogs)
+
+func loadCatalogs() {
 	bundle = i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	files, err := assets.Translations.ReadDir("translations")
@@ -43,6 +46,9 @@ func init() {
 		panic(err) // embedded: cannot happen in a built binary
 	}
 	for _, f := range files {
+		if f.IsDir() {
+			continue // translations/fyne: Fyne's own words, given to Fyne (gui)
+		}
 		data, err := assets.Translations.ReadFile(path.Join("translations", f.Name()))
 		if err != nil {
 			panic(err)
@@ -51,16 +57,15 @@ func init() {
 		if err != nil {
 			panic("translations/" + f.Name() + ": " + err.Error()) // a test checks every catalog
 		}
-		if !slices.Contains(tags, mf.Tag) { // fyne.ja.json adds Fyne's own words to ja
-			tags = append(tags, mf.Tag)
-		}
+		tags = append(tags, mf.Tag)
 	}
 	sort.SliceStable(tags, func(i, j int) bool { return tags[i] == language.English && tags[j] != language.English })
-	Set("")
+	set("")
 }
 
 // Languages are the codes of the shipped languages, English first: en, ja, ru, zh-Hans…
 func Languages() []string {
+	loaded()
 	out := make([]string, len(tags))
 	for i, t := range tags {
 		out[i] = t.String()
@@ -98,7 +103,10 @@ func Name(code string) string {
 }
 
 // System is the shipped language closest to the system's (English when none is close).
-func System() string { return match(systemLocales()...) }
+func System() string {
+	loaded()
+	return match(systemLocales()...)
+}
 
 func match(prefs ...string) string {
 	var want []language.Tag
@@ -120,8 +128,13 @@ func match(prefs ...string) string {
 // Set chooses the language of the texts: a shipped language's code, or "" for the system's.
 // What is already on screen keeps its words: the window is built after Set.
 func Set(code string) {
+	loaded()
+	set(code)
+}
+
+func set(code string) {
 	if code == "" {
-		code = System()
+		code = match(systemLocales()...) // not System: set runs inside loaded
 	} else {
 		code = match(code)
 	}
@@ -136,6 +149,7 @@ func Set(code string) {
 
 // Current is the code of the language in use.
 func Current() string {
+	loaded()
 	mu.RLock()
 	defer mu.RUnlock()
 	return cur.String()
@@ -144,6 +158,7 @@ func Current() string {
 // L is the text key — an English text as written in the code — in the language in use; the
 // English itself when a catalog lacks it (a test keeps every catalog complete).
 func L(key string) string {
+	loaded()
 	mu.RLock()
 	s, ok := cache[key]
 	l := loc
@@ -167,6 +182,7 @@ func L(key string) string {
 // is "%d order" for 1 in English, "%d заказа" for 2 and "%d заказов" for 5 in Russian. Its
 // catalog entries carry the forms of their language (one, few, many, other).
 func N(key string, n int) string {
+	loaded()
 	mu.RLock()
 	l := loc
 	mu.RUnlock()
