@@ -117,6 +117,10 @@ func (s *Service) CheckOrder(ctx context.Context, c OrderCheck) (r CheckResult, 
 		b.events, b.fresh = up.Events, up.New
 		r.Changed = up.StatusChanged || len(up.New) > 0
 		r.New = len(up.New)
+	} else if ev, err := s.store.ReleaseHeld(c.ID); err != nil {
+		return r, &StoreError{"announcing held deliveries", err}
+	} else if ev != nil { // accounts kept a while as the order went on delivering: due now
+		b.events = []cache.Event{*ev}
 	}
 	r.Done = st.Status.Terminal()
 	return r, nil

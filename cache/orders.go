@@ -39,6 +39,59 @@ type Order struct {
 	// Delivered counts the credentials in the vault for this order.
 	Delivered int `json:"delivered,omitempty"`
 	History   int `json:"history,omitempty"`
+	// Held counts the accounts kept in the vault but not announced yet, from HeldFrom, since
+	// HeldSince: an order still delivering is announced once, with its count (see DeliveryHold).
+	Held      int       `json:"held,omitempty"`
+	HeldFrom  uint32    `json:"held_from,omitempty"`
+	HeldSince time.Time `json:"held_since,omitzero"`
+}
+
+// DeliveryHold is how long accounts of an order still delivering them are kept (in the vault,
+// synced, shown in the window) before they are announced: an order of 2 accounts delivered one
+// after the other is one notification, "2 accounts delivered". They are announced at once when
+// the order is final or everything ordered is in.
+const DeliveryHold = 45 * time.Second
+
+// releaseHeldTxn records the delivery event of o's held accounts when they are due (see
+// DeliveryHold); nil when none is.
+func releaseHeldTxn(txn *badger.Txn, o *Order, now time.Time) (*Event, error) {
+	if o.Held == 0 {
+		return nil, nil
+	}
+	complete := o.Terminal || (o.Quantity > 0 && int64(o.Delivered) >= o.Quantity)
+	if !complete && now.Sub(o.HeldSince) < DeliveryHold {
+		return nil, nil
+	}
+	ev := Event{Kind: EventDelivery, Order: o.ID, At: now, Count: o.Held, FirstSeq: o.HeldFrom}
+	if err := addEventTxn(txn, &ev); err != nil {
+		return nil, err
+	}
+	o.Held, o.HeldFrom, o.HeldSince = 0, 0, time.Time{}
+	return &ev, nil
+}
+
+// ReleaseHeld announces the held accounts of order id that are due (an order whose status no
+// longer changes, still delivering): the event, or nil when none is due. Synced.
+func (s *Store) ReleaseHeld(id int64) (*Event, error) {
+	o, err := s.Order(id)
+	if errors.Is(err, ErrNotFound) || (err == nil && (o.Held == 0 || s.now().Sub(o.HeldSince) < DeliveryHold && !o.Terminal)) {
+		return nil, nil // the common case: a read only
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ev *Event
+	err = s.update(func(txn *badger.Txn) error {
+		o, err := getOrder(txn, id)
+		if err != nil {
+			return err
+		}
+		if ev, err = releaseHeldTxn(txn, &o, s.now()); err != nil || ev == nil {
+			return err
+		}
+		return putOrder(txn, &o, false)
+	})
+	return ev, err
 }
 
 // StatusChange is one entry of the status history of an order or an SMS number.
@@ -209,15 +262,25 @@ func (s *Store) RecordOrderStatus(id int64, st client.OrderStatus) (StatusUpdate
 			for i, a := range st.Accounts {
 				items[i] = deliveryItem{value: a}
 			}
-			added, ev, err := addDeliveriesTxn(txn, id, DeliveryAccount, items, now)
+			added, _, err := addDeliveriesTxn(txn, id, DeliveryAccount, items, now, false)
 			if err != nil {
 				return err
 			}
-			if ev != nil {
+			if len(added) > 0 {
 				up.New = added
-				up.Events = append(up.Events, *ev)
 				o.Delivered += len(added)
+				if o.Held == 0 {
+					o.HeldFrom, o.HeldSince = added[0].Seq, now
+				}
+				o.Held += len(added)
 			}
+		}
+		ev, err := releaseHeldTxn(txn, &o, now)
+		if err != nil {
+			return err
+		}
+		if ev != nil {
+			up.Events = append(up.Events, *ev)
 		}
 		up.Changed = changed || len(up.New) > 0
 		return putOrder(txn, &o, isNew)

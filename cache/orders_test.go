@@ -36,8 +36,12 @@ func TestOrderStatusHistoryAndDeliveries(t *testing.T) {
 	advance(time.Minute)
 	st.Status, st.Remains, st.Accounts = client.StatusInProgress, 1, []string{"user1:pass1", "user2:pass2"}
 	up, err = s.RecordOrderStatus(100, st)
-	if err != nil || len(up.New) != 2 || len(up.Events) != 2 || up.Events[1].Kind != EventDelivery || up.Events[1].Count != 2 {
+	// The accounts are kept at once (synced), announced later: the order is still delivering.
+	if err != nil || len(up.New) != 2 || len(up.Events) != 1 || up.Events[0].Kind != EventOrderStatus {
 		t.Fatalf("partial: %+v %v", up, err)
+	}
+	if o, _ := s.Order(100); o.Held != 2 || o.HeldFrom != 1 || o.Delivered != 2 {
+		t.Fatalf("held %+v", o)
 	}
 	// Completed: the server lists all accounts again; only the third is new.
 	advance(time.Minute)
@@ -46,8 +50,12 @@ func TestOrderStatusHistoryAndDeliveries(t *testing.T) {
 	if err != nil || len(up.New) != 1 || up.New[0].Value != "user3:pass3" || up.New[0].Seq != 3 {
 		t.Fatalf("completed: %+v %v", up, err)
 	}
+	// One delivery event for the order: all three accounts.
+	if n := len(up.Events); n != 2 || up.Events[1].Kind != EventDelivery || up.Events[1].Count != 3 || up.Events[1].FirstSeq != 1 {
+		t.Fatalf("completed events: %+v", up.Events)
+	}
 	o, err := s.Order(100)
-	if err != nil || !o.Terminal || o.Status != client.StatusCompleted || o.Delivered != 3 || o.Currency != "USD" || o.History != 3 {
+	if err != nil || !o.Terminal || o.Status != client.StatusCompleted || o.Delivered != 3 || o.Currency != "USD" || o.History != 3 || o.Held != 0 {
 		t.Fatalf("order %+v %v", o, err)
 	}
 	h, err := s.OrderHistory(100)
@@ -120,4 +128,73 @@ func TestOrderQueries(t *testing.T) {
 			t.Errorf("%+v: %s, want %s (%v)", c.q, ids(got), c.want, err)
 		}
 	}
+}
+
+// TestHeldDeliveries: accounts of an order still delivering are kept at once and announced in
+// one event when everything ordered is in, or once they have waited DeliveryHold; the hold
+// survives a restart (it is in the order's record).
+func TestHeldDeliveries(t *testing.T) {
+	s, advance := clockStore(t)
+	sp, _ := s.BeginAdd(client.AddRequest{Service: 2, Quantity: 2}, "Gmail", client.MustDecimal("2.00"))
+	if _, err := s.MarkPlaced(sp.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	st := client.OrderStatus{Status: client.StatusInProgress, Remains: 1, Accounts: []string{"a:1"}}
+	if up, err := s.RecordOrderStatus(7, st); err != nil || len(up.New) != 1 || hasDelivery(up.Events) {
+		t.Fatalf("first account: %+v %v", up, err)
+	}
+	// Everything ordered is in, though the status still says In progress: announced at once.
+	advance(time.Second)
+	st.Remains, st.Accounts = 0, []string{"a:1", "b:2"}
+	up, err := s.RecordOrderStatus(7, st)
+	if err != nil || len(up.Events) != 1 || up.Events[0].Count != 2 || up.Events[0].FirstSeq != 1 {
+		t.Fatalf("all in: %+v %v", up, err)
+	}
+
+	// An order of 3 that stalls after one: not due before the hold, due after it, once.
+	sp, _ = s.BeginAdd(client.AddRequest{Service: 2, Quantity: 3}, "Gmail", client.MustDecimal("3.00"))
+	if _, err := s.MarkPlaced(sp.ID, 8); err != nil {
+		t.Fatal(err)
+	}
+	st = client.OrderStatus{Status: client.StatusInProgress, Remains: 2, Accounts: []string{"c:3"}}
+	if up, err := s.RecordOrderStatus(8, st); err != nil || hasDelivery(up.Events) {
+		t.Fatalf("stalled: %+v %v", up, err)
+	}
+	advance(DeliveryHold - time.Second)
+	if ev, err := s.ReleaseHeld(8); err != nil || ev != nil {
+		t.Fatalf("released before the hold: %+v %v", ev, err)
+	}
+	advance(time.Second)
+	ev, err := s.ReleaseHeld(8)
+	if err != nil || ev == nil || ev.Kind != EventDelivery || ev.Count != 1 || ev.FirstSeq != 1 || ev.Order != 8 {
+		t.Fatalf("after the hold: %+v %v", ev, err)
+	}
+	if ev, err := s.ReleaseHeld(8); err != nil || ev != nil {
+		t.Fatalf("released twice: %+v %v", ev, err)
+	}
+	pending, err := s.PendingEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts []int
+	for _, e := range pending {
+		if e.Kind == EventDelivery {
+			counts = append(counts, e.Count)
+		}
+	}
+	if fmt.Sprint(counts) != "[2 1]" {
+		t.Fatalf("delivery events %v, want [2 1]", counts)
+	}
+	if ev, err := s.ReleaseHeld(999); err != nil || ev != nil {
+		t.Fatalf("unknown order: %+v %v", ev, err)
+	}
+}
+
+func hasDelivery(evs []Event) bool {
+	for _, e := range evs {
+		if e.Kind == EventDelivery {
+			return true
+		}
+	}
+	return false
 }

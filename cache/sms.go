@@ -118,7 +118,7 @@ func (s *Store) addCodeTxn(txn *badger.Txn, n *SMSNumber, code, content string, 
 	if strings.TrimSpace(code) == "" {
 		return nil
 	}
-	added, ev, err := addDeliveriesTxn(txn, n.Order, DeliverySMSCode, []deliveryItem{{value: code, content: content}}, now)
+	added, ev, err := addDeliveriesTxn(txn, n.Order, DeliverySMSCode, []deliveryItem{{value: code, content: content}}, now, true)
 	if err != nil || ev == nil {
 		return err
 	}

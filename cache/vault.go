@@ -105,8 +105,9 @@ func lastSeq(txn *badger.Txn, order int64, kind DeliveryKind) uint32 {
 	return uint32(k[10])<<24 | uint32(k[11])<<16 | uint32(k[12])<<8 | uint32(k[13])
 }
 
-// addDeliveriesTxn appends the items not yet in the vault and, if any, records one event for them.
-func addDeliveriesTxn(txn *badger.Txn, order int64, kind DeliveryKind, items []deliveryItem, now time.Time) ([]Delivery, *Event, error) {
+// addDeliveriesTxn appends the items not yet in the vault and, if any and announce, records one
+// event for them.
+func addDeliveriesTxn(txn *badger.Txn, order int64, kind DeliveryKind, items []deliveryItem, now time.Time, announce bool) ([]Delivery, *Event, error) {
 	var added []Delivery
 	seq := lastSeq(txn, order, kind)
 	seen := map[string]bool{}
@@ -135,6 +136,9 @@ func addDeliveriesTxn(txn *badger.Txn, order int64, kind DeliveryKind, items []d
 	if len(added) == 0 {
 		return nil, nil, nil
 	}
+	if !announce {
+		return added, nil, nil
+	}
 	ev := Event{Kind: EventDelivery, Order: order, At: now, Count: len(added), FirstSeq: added[0].Seq}
 	if kind == DeliverySMSCode {
 		ev.Kind = EventSMSCode
@@ -157,7 +161,7 @@ func (s *Store) AddDeliveries(order int64, kind DeliveryKind, values ...string) 
 	var added []Delivery
 	var ev *Event
 	err := s.update(func(txn *badger.Txn) (err error) {
-		added, ev, err = addDeliveriesTxn(txn, order, kind, items, s.now())
+		added, ev, err = addDeliveriesTxn(txn, order, kind, items, s.now(), true)
 		return err
 	})
 	if err != nil {

@@ -73,8 +73,9 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-// An order: polled at once, then every 5 s; partial deliveries reach the vault and the sinks
-// once each, only the new ones; it is dropped when terminal.
+// An order: polled at once, then every 5 s; partial deliveries reach the vault at once and the
+// sinks once, together (an order delivering account after account is one notification with the
+// count); it is dropped when terminal.
 func TestOrderLifecycle(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.placeOrder(23501, "Gmail Account - USA",
@@ -126,9 +127,12 @@ func TestOrderLifecycle(t *testing.T) {
 	if !statuses[2].Terminal || statuses[0].Label != "Gmail Account - USA" {
 		t.Errorf("status event %+v", statuses[2])
 	}
-	// Notifications: one per delivery (the last one says Completed), none for the statuses.
+	if len(delivered) != 1 || delivered[0].Count != 3 {
+		t.Errorf("delivery events %v, want one of 3 accounts", delivered)
+	}
+	// Notifications: one for the delivery, which says Completed; none for the statuses.
 	notes := h.rec.allNotes()
-	if len(notes) != 3 {
+	if len(notes) != 1 || !strings.Contains(notes[0].title, "3 accounts delivered") {
 		t.Fatalf("notifications %v", notes)
 	}
 	for _, n := range notes {
@@ -136,8 +140,8 @@ func TestOrderLifecycle(t *testing.T) {
 			t.Errorf("notification %q shows a credential (%q)", n, x)
 		}
 	}
-	if !strings.Contains(notes[2].body, "Completed") {
-		t.Errorf("last notification %q should tell the order completed", notes[2])
+	if !strings.Contains(notes[0].body, "Completed") {
+		t.Errorf("the notification %q should tell the order completed", notes[0])
 	}
 	// Credentials are not auto-copied by default.
 	if w := h.clip.allWrites(); len(w) != 0 {
@@ -149,6 +153,31 @@ func TestOrderLifecycle(t *testing.T) {
 	pending, _ := h.store.PendingEvents()
 	if len(pending) != 0 {
 		t.Errorf("pending events left: %v", pending)
+	}
+}
+
+// An order that stalls part-way: the accounts it delivered are announced once they have waited
+// cache.DeliveryHold, though its status no longer changes; the rest when it completes.
+func TestStalledDeliveryAnnouncedAfterTheHold(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.placeOrder(23501, "Gmail Account - USA",
+		orderStep{0, st("In progress", "u1:p1")},
+		orderStep{3 * time.Minute, st("Completed", "u1:p1", "u2:p2")},
+	)
+	h.start()
+	h.runFor(5 * time.Minute)
+	delivered := h.rec.eventsOf(account.KindDelivered)
+	if len(delivered) != 2 || delivered[0].Count != 1 || delivered[1].Count != 1 {
+		t.Fatalf("delivery events %v, want 1 account then 1", delivered)
+	}
+	if at := delivered[0].At.Sub(epoch); at < cache.DeliveryHold || at > cache.DeliveryHold+time.Minute {
+		t.Errorf("the stalled account was announced at +%v, want soon after the hold (%v)", at, cache.DeliveryHold)
+	}
+	if d := delivered[0].Deliveries; len(d) != 1 || d[0].Value != "u1:p1" {
+		t.Errorf("first delivery %v", d)
+	}
+	if d := delivered[1].Deliveries; len(d) != 1 || d[0].Value != "u2:p2" {
+		t.Errorf("second delivery %v", d)
 	}
 }
 
