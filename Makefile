@@ -40,7 +40,7 @@ vet:
 
 # The window's tests assert its English texts: LANGUAGE=en keeps them English whatever the locale.
 unit:
-	LANGUAGE=en $(GO) test -race -tags $(TAGS) -count=1 ./...
+	LANGUAGE=en HSTOCKPLUS_TEST_DBUS=required $(GO) test -race -tags $(TAGS) -count=1 ./...
 
 fuzz:
 	@FUZZTIME=$(FUZZTIME) TAGS=$(TAGS) scripts/fuzz.sh

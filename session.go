@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,8 +15,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/systray"
 
 	"github.com/hstockplus/hstockplus/account"
+	"github.com/hstockplus/hstockplus/assets"
 	"github.com/hstockplus/hstockplus/cache"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
@@ -93,6 +96,10 @@ func newSession(cfg config) (*session, error) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(256 << 20)
 	}
+	// The app's own metadata: a binary not built by `fyne package` has none, and the tray's
+	// title would be the app ID.
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: version, Build: 1, Icon: assets.Icon,
+		Migrations: map[string]bool{"fyneDo": true}})
 	s.app = app.NewWithID(appID)
 	// Settings: the endpoint and language saved there, unless -api-url / -lang (or their
 	// environment variables) say otherwise.
@@ -353,14 +360,25 @@ func (s *session) start() error {
 		ClearAfter: s.prefs.ClearAfter,
 		Logf:       log.Printf,
 	})
+	// The desktop: its tray host as it comes and goes, its notification server. What it
+	// reports reaches the window through fyne.Do (s.ui is set below, on this goroutine).
+	desk := startDesktop(s.ctx, desktopParams{
+		TrayChanged: func(present bool) { fyne.Do(func() { s.ui.SetTrayHost(present) }) },
+		Open:        func() { fyne.Do(func() { s.ui.Raise() }) },
+		Icon:        s.iconFile(),
+	})
+	notifier := desk.notifier
+	if notifier == nil {
+		notifier = account.NotifierFunc(func(title, body string) {
+			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
+		})
+	}
 	alerts := account.NewAlerts(account.AlertParams{
 		Settings: s.svc.Settings,
-		Notifier: account.NotifierFunc(func(title, body string) {
-			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
-		}),
-		Copier: s.clip,
-		Format: gui.NotificationText, // in the interface language
-		Logf:   log.Printf,
+		Notifier: notifier,
+		Copier:   s.clip,
+		Format:   gui.NotificationText, // in the interface language
+		Logf:     log.Printf,
 	})
 	schedule := gui.Schedule(s.prefs)
 	s.poller = watch.New(s.svc, watch.Options{Schedule: &schedule, Logf: log.Printf})
@@ -371,6 +389,7 @@ func (s *session) start() error {
 		Demo: s.demo != nil, Version: version, Logf: log.Printf, FirstRun: s.firstRun,
 		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
 		ResetDemo: s.resetDemoIfDemo(),
+		Minimize:  minimizeWindow, TrayTooltip: systray.SetTooltip,
 	})
 	s.ui.OnPrefsChange(func(p gui.Prefs) {
 		s.svc.SetSettings(gui.Settings(p))
@@ -380,10 +399,11 @@ func (s *session) start() error {
 	ui := s.ui
 	s.svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
 	s.svc.Subscribe(alerts.Handle)
-	if trayAvailable() {
+	if desk.bus {
 		s.ui.SetupTray()
+		s.ui.SetTrayHost(desk.tray)
 	} else {
-		s.ui.NoTray()
+		s.ui.NoTray() // Fyne's tray would fail to register, and crash at quit without a bus
 	}
 	s.clearOnClose(s.ui.Window())
 	s.ui.Window().Show()
@@ -398,6 +418,20 @@ func (s *session) start() error {
 		}
 	}()
 	return nil
+}
+
+// iconFile is the app icon as a file for the desktop's notifications, in the data directory;
+// "" when it cannot be written (the server then shows its default).
+func (s *session) iconFile() string {
+	path := filepath.Join(s.cfg.dataDir, "icon.png")
+	if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, assets.Icon.Content()) {
+		return path
+	}
+	if err := os.WriteFile(path, assets.Icon.Content(), 0o600); err != nil {
+		log.Printf("desktop: notification icon: %v", err)
+		return ""
+	}
+	return path
 }
 
 // offerKeyring: secrets sealed in the file under a passphrase move into an OS keyring that

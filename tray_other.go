@@ -2,5 +2,10 @@
 
 package main
 
-// trayAvailable: Windows and macOS always have a tray (notification area, menu bar).
-func trayAvailable() bool { return true }
+import "context"
+
+// startDesktop: Windows and macOS always have a tray (notification area, menu bar); Fyne sends
+// the notifications.
+func startDesktop(context.Context, desktopParams) desktopLink {
+	return desktopLink{bus: true, tray: true}
+}

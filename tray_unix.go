@@ -3,25 +3,73 @@
 package main
 
 import (
+	"context"
 	"log"
+	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/hstockplus/hstockplus/internal/freedesktop"
+	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
-// trayAvailable reports whether the desktop shows tray icons: a StatusNotifierItem host
-// (org.kde.StatusNotifierWatcher) on the session bus. Without one (stock GNOME, no session bus)
-// the app sets up no tray — Fyne's would fail to register, and crash at quit without a bus — and
-// closing the window quits instead of hiding it where nobody can find it.
-func trayAvailable() bool {
-	conn, err := dbus.SessionBus()
+// startDesktop links the app to the desktop over a private connection to the D-Bus session bus,
+// closed when ctx ends: whether a tray host (StatusNotifierWatcher) is there, now and as it comes
+// and goes (stock GNOME has none; a panel can restart), and notifications sent to the
+// notification server with the app's name and icon, the server's normal expiry and a Copy button.
+// Without a session bus the app has no tray and notifies through Fyne.
+func startDesktop(ctx context.Context, p desktopParams) desktopLink {
+	conn, err := dbus.SessionBusPrivate()
+	if err == nil {
+		if err = conn.Auth(nil); err == nil {
+			err = conn.Hello()
+		}
+		if err != nil {
+			_ = conn.Close()
+		}
+	}
 	if err != nil {
-		log.Printf("tray: no D-Bus session bus: %v", err)
-		return false
+		log.Printf("desktop: no D-Bus session bus (%v): no tray, notifications through Fyne", err)
+		return desktopLink{}
 	}
-	var has bool
-	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has); err != nil || !has {
-		log.Printf("tray: the desktop shows no tray icons (no StatusNotifierWatcher on the session bus)")
-		return false
+	context.AfterFunc(ctx, func() { _ = conn.Close() })
+	link := desktopLink{bus: true}
+	link.tray, err = freedesktop.WatchTray(ctx, conn, p.TrayChanged)
+	if err != nil {
+		log.Printf("desktop: watching for a tray host: %v", err)
 	}
-	return true
+	if !link.tray {
+		log.Printf("desktop: no tray host (StatusNotifierWatcher) on the session bus for now")
+	}
+	n, err := freedesktop.NewNotifier(ctx, conn, freedesktop.NotifierParams{
+		AppName: appName, Icon: p.Icon, DesktopEntry: appID, Open: p.Open, Logf: log.Printf,
+	})
+	if err != nil {
+		log.Printf("desktop: notifications through Fyne: %v", err)
+		return link
+	}
+	link.notifier = busNotifier{ctx: ctx, n: n}
+	return link
+}
+
+// busNotifier is the alerts' notifier on the desktop's notification server.
+type busNotifier struct {
+	ctx context.Context
+	n   *freedesktop.Notifier
+}
+
+func (b busNotifier) Notify(title, body string) {
+	b.send(freedesktop.Notification{Title: title, Body: body})
+}
+
+func (b busNotifier) NotifyCopy(title, body string, copy func()) {
+	b.send(freedesktop.Notification{Title: title, Body: body, Copy: copy, CopyLabel: tr.L("Copy")})
+}
+
+func (b busNotifier) send(note freedesktop.Notification) {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	if err := b.n.Notify(ctx, note); err != nil {
+		log.Printf("desktop: notification not shown: %v", err)
+	}
 }

@@ -20,6 +20,13 @@ type NotifierFunc func(title, body string)
 // Notify calls f.
 func (f NotifierFunc) Notify(title, body string) { f(title, body) }
 
+// CopyNotifier is a Notifier whose notifications can carry a "Copy" button: copy runs when it is
+// clicked (on the notifier's goroutine). The alerts use it for codes and delivered accounts.
+type CopyNotifier interface {
+	Notifier
+	NotifyCopy(title, body string, copy func())
+}
+
 // Copier puts a secret on the clipboard and clears it later; it reports whether the copy
 // worked. The clipboard service (clip.Service) implements it.
 type Copier interface {
@@ -83,18 +90,13 @@ func (a *Alerts) Handle(ev Event) {
 	}
 	notify = notify && settings.Notifications && a.p.Notifier != nil
 
+	value := copyValue(ev) // what a "Copy" button would copy
 	var secret string
 	recent := !ev.Replayed || a.p.Clock.Now().Sub(ev.At) <= replayCopyWithin
 	switch {
-	case !recent || len(ev.Deliveries) == 0:
-	case ev.Kind == KindCodeReceived && settings.AutoCopyCodes:
-		secret = ev.Deliveries[len(ev.Deliveries)-1].Value
-	case ev.Kind == KindDelivered && settings.AutoCopyCredentials:
-		vals := make([]string, len(ev.Deliveries))
-		for i, d := range ev.Deliveries {
-			vals[i] = d.Value
-		}
-		secret = strings.Join(vals, "\n")
+	case !recent:
+	case ev.Kind == KindCodeReceived && settings.AutoCopyCodes, ev.Kind == KindDelivered && settings.AutoCopyCredentials:
+		secret = value
 	}
 	copied := false
 	if secret != "" && a.p.Copier != nil {
@@ -122,7 +124,34 @@ func (a *Alerts) Handle(ev Event) {
 			a.p.Logf("alerts: the notifier panicked on %v: %v", ev, r)
 		}
 	}()
+	if cn, ok := a.p.Notifier.(CopyNotifier); ok && value != "" && a.p.Copier != nil {
+		cn.NotifyCopy(title, body, func() {
+			if err := a.copy(value); err != nil {
+				a.p.Logf("alerts: copying from the notification of %v: %v", ev, err)
+			}
+		})
+		return
+	}
 	a.p.Notifier.Notify(title, body)
+}
+
+// copyValue is what copying an event's delivery puts on the clipboard: the latest code of a
+// number, the accounts of a delivery one per line; "" for other events.
+func copyValue(ev Event) string {
+	if len(ev.Deliveries) == 0 {
+		return ""
+	}
+	switch ev.Kind {
+	case KindCodeReceived:
+		return ev.Deliveries[len(ev.Deliveries)-1].Value
+	case KindDelivered:
+		vals := make([]string, len(ev.Deliveries))
+		for i, d := range ev.Deliveries {
+			vals[i] = d.Value
+		}
+		return strings.Join(vals, "\n")
+	}
+	return ""
 }
 
 func (a *Alerts) copy(secret string) (err error) {

@@ -213,3 +213,49 @@ func TestAlertsLowBalanceText(t *testing.T) {
 		t.Fatalf("text = %q / %q", title, body)
 	}
 }
+
+// copyNotifier is a notifier with a "Copy" button: it keeps each button's action.
+type copyNotifier struct {
+	*alertLog
+	buttons []func()
+}
+
+func (c *copyNotifier) NotifyCopy(title, body string, copy func()) {
+	c.Notify(title, body)
+	c.buttons = append(c.buttons, copy)
+}
+
+// TestAlertsOfferCopyOnTheNotification: a code's and a delivery's notification carry a Copy
+// button, whatever the auto-copy settings, that copies the code, or the accounts one per line,
+// through the clipboard service; other notifications have none.
+func TestAlertsOfferCopyOnTheNotification(t *testing.T) {
+	clk := newFakeClock()
+	log := &alertLog{}
+	n := &copyNotifier{alertLog: log}
+	st := DefaultSettings()
+	st.AutoCopyCodes = false
+	a := NewAlerts(AlertParams{Settings: func() Settings { return st }, Notifier: n, Copier: log, Clock: clk})
+
+	a.Handle(codeEvent(clk.Now(), "482913"))
+	a.Handle(Event{Kind: KindDelivered, ID: 4, At: clk.Now(), Order: 1234, Label: "Mail", Count: 2, Status: "Completed", Terminal: true,
+		Deliveries: []Delivery{
+			{Order: 1234, Kind: DeliveryAccount, Seq: 1, Value: "alice:One"},
+			{Order: 1234, Kind: DeliveryAccount, Seq: 2, Value: "bob:Two"},
+		}})
+	a.Handle(Event{Kind: KindLowBalance, ID: 5, At: clk.Now(), Balance: dec("1.00"), Currency: "USD", Threshold: dec("5")})
+
+	if got := len(log.with("notify:")); got != 3 {
+		t.Fatalf("%d notifications, want 3", got)
+	}
+	if len(n.buttons) != 2 {
+		t.Fatalf("%d Copy buttons, want 2 (code, delivery)", len(n.buttons))
+	}
+	if c := log.with("copy:"); len(c) != 0 {
+		t.Fatalf("copied before any click: %q", c)
+	}
+	n.buttons[1]()
+	n.buttons[0]()
+	if c := log.with("copy:"); !slices.Equal(c, []string{"alice:One\nbob:Two", "482913"}) {
+		t.Fatalf("copies = %q", c)
+	}
+}

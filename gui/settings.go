@@ -236,6 +236,7 @@ type settingsDialog struct {
 	theme      *widget.RadioGroup
 	uiLang     *choice[string]
 	tray       *widget.Check
+	noTray     *widget.Label // "No system tray on this desktop"
 	tabs       *container.AppTabs
 	errText    *widget.Label
 	save       *widget.Button
@@ -334,6 +335,10 @@ func (u *UI) openSettings() {
 	s.theme.OnChanged = func(string) { u.applyTheme(s.themeName()) } // a preview; Cancel puts it back
 	s.tray = widget.NewCheck(tr.L("Keep running in the tray when the window is closed"), nil)
 	s.tray.SetChecked(p.CloseToTray)
+	s.noTray = widget.NewLabel(tr.L("No system tray on this desktop: closing the window minimises it to the taskbar instead."))
+	s.noTray.Wrapping = fyne.TextWrapWord
+	s.noTray.Importance = widget.WarningImportance
+	s.showTrayHost(u.trayHost)
 	s.uiLang = newChoice(append([]string{""}, tr.Languages()...), p.UILang, func(code string) string {
 		if code == "" {
 			return fmt.Sprintf(tr.L("System (%s)"), tr.Name(tr.System()))
@@ -343,7 +348,7 @@ func (u *UI) openSettings() {
 	window := widget.NewForm(
 		&widget.FormItem{Text: tr.L("Interface language"), Widget: s.uiLang.sel, HintText: tr.L("HstockPlus restarts in it.")},
 		widget.NewFormItem(tr.L("Theme"), s.theme),
-		widget.NewFormItem("", s.tray),
+		widget.NewFormItem("", container.NewVBox(s.tray, s.noTray)),
 	)
 
 	s.tabs = container.NewAppTabs(
@@ -531,4 +536,14 @@ func followInterface(old, p Prefs) string {
 		return p.Lang
 	}
 	return effective(p.UILang)
+}
+
+// showTrayHost says, under "Keep running in the tray", when the desktop shows no tray. UI
+// goroutine.
+func (s *settingsDialog) showTrayHost(present bool) {
+	if present {
+		s.noTray.Hide()
+	} else {
+		s.noTray.Show()
+	}
 }

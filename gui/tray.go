@@ -25,32 +25,61 @@ type trayState struct {
 	account.Tray
 }
 
-// SetupTray puts HstockPlus in the system tray where the desktop has one: the balance, the
-// active numbers with their latest code (a click copies it), the last deliveries, Open and
-// Quit. Closing the window then hides it to the tray when that setting is on. UI goroutine.
+// SetupTray puts HstockPlus in the system tray: the balance, the active numbers with their
+// latest code (a click copies it), the last deliveries, Open and Quit. The icon shows where the
+// desktop has a tray host (SetTrayHost says whether it has one, now and as it changes); closing
+// the window hides it to the tray only then. UI goroutine.
 func (u *UI) SetupTray() {
 	desk, ok := u.app.(desktop.App)
 	if !ok {
+		u.NoTray()
 		return
 	}
 	u.desk = desk
+	u.trayHost = true
 	desk.SetSystemTrayIcon(assets.Icon)
 	desk.SetSystemTrayMenu(u.trayMenu(trayState{}))
-	u.win.SetCloseIntercept(func() {
-		if u.Prefs().CloseToTray {
-			u.win.Hide()
-			return
-		}
-		u.quit()
-	})
+	u.win.SetCloseIntercept(u.closeWindow)
 	u.app.Lifecycle().SetOnEnteredForeground(func() { u.setUnseen(false) })
 	u.refreshTray()
 }
 
-// NoTray is SetupTray on a desktop that shows no tray icons: closing the window quits (hiding it
-// would leave the app running where nobody can find it). UI goroutine.
+// NoTray: the app has no tray at all (no session bus on Linux). Closing the window minimises it
+// or quits (closeWindow). UI goroutine.
 func (u *UI) NoTray() {
-	u.win.SetCloseIntercept(u.quit)
+	u.trayHost = false
+	u.win.SetCloseIntercept(u.closeWindow)
+}
+
+// SetTrayHost says whether the desktop shows tray icons now (on Linux: whether a
+// StatusNotifierWatcher is on the session bus; it can come and go with the panel). When it goes
+// while the window is hidden in the tray, the window comes back: nothing runs out of sight.
+// UI goroutine.
+func (u *UI) SetTrayHost(present bool) {
+	u.trayHost = present
+	if !present && u.hidden {
+		u.openTab(nil)
+	}
+	if u.settings != nil {
+		u.settings.showTrayHost(present)
+	}
+}
+
+// closeWindow is the window's close button: hidden in the tray when the user keeps the app
+// running there and the desktop shows the tray; minimised to the taskbar when it keeps running
+// but there is no tray to find it in; else the app quits. UI goroutine.
+func (u *UI) closeWindow() {
+	switch {
+	case !u.Prefs().CloseToTray:
+		u.quit()
+	case u.desk != nil && u.trayHost:
+		u.hidden = true
+		u.win.Hide()
+	case u.deps.Minimize != nil && u.deps.Minimize(u.win):
+		// in the taskbar
+	default:
+		u.quit()
+	}
 }
 
 // setUnseen switches the tray icon to its badged form while a new code or delivery has not been
@@ -87,6 +116,13 @@ func (u *UI) refreshTray() {
 	bal := ""
 	if b, ok := u.knownBalance(); ok {
 		bal = fmt.Sprintf("%s %s", money(b.Balance), b.Currency) // knownBalance cleans the currency
+	}
+	if u.deps.TrayTooltip != nil {
+		tip := "HstockPlus"
+		if bal != "" {
+			tip += " · " + bal
+		}
+		u.deps.TrayTooltip(tip)
 	}
 	svc := u.tray
 	u.async(func() {
@@ -142,6 +178,7 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 
 // openTab shows the window (from the tray), on tab ti when not nil. UI goroutine only.
 func (u *UI) openTab(ti *container.TabItem) {
+	u.hidden = false
 	u.win.Show()
 	u.win.RequestFocus()
 	if ti != nil {

@@ -100,3 +100,60 @@ func menuLabels(m *fyne.Menu) string {
 	}
 	return b.String()
 }
+
+// TestCloseFollowsTheTrayHost: closing the window hides it only while the desktop shows the
+// tray; with no tray host it is minimised (the user keeps the app running) or the app quits; a
+// host that goes while the window is hidden brings the window back; Settings says when there is
+// no tray.
+func TestCloseFollowsTheTrayHost(t *testing.T) {
+	env := accounttest.New(t, failingAPI{})
+	app := &trayApp{App: test.NewTempApp(t)}
+	d := testDeps(t, env.Svc, false)
+	quits, minimised := 0, 0
+	minimiseWorks := true
+	d.Quit = func() { quits++ }
+	d.Minimize = func(fyne.Window) bool { minimised++; return minimiseWorks }
+	var tips []string
+	d.TrayTooltip = func(s string) { tips = append(tips, s) }
+	u := New(app, d)
+	u.SetupTray()
+	if len(tips) == 0 || tips[len(tips)-1] != "HstockPlus" {
+		t.Fatalf("tooltips %q", tips)
+	}
+
+	u.closeWindow() // a tray host is there: hidden in the tray
+	if !u.hidden || quits != 0 || minimised != 0 {
+		t.Fatalf("with a tray: hidden %v, quits %d, minimised %d", u.hidden, quits, minimised)
+	}
+	u.SetTrayHost(false) // the panel went away: the window comes back
+	if u.hidden {
+		t.Fatal("the window stayed hidden after the tray host went")
+	}
+	u.closeWindow() // no tray: minimised, never hidden
+	if u.hidden || minimised != 1 || quits != 0 {
+		t.Fatalf("without a tray: hidden %v, minimised %d, quits %d", u.hidden, minimised, quits)
+	}
+	minimiseWorks = false
+	u.closeWindow() // no tray and no way to minimise: quit
+	if quits != 1 {
+		t.Fatalf("quits %d", quits)
+	}
+
+	u.openSettings()
+	if u.settings == nil || !u.settings.noTray.Visible() {
+		t.Fatal("Settings does not say there is no tray")
+	}
+	u.SetTrayHost(true)
+	if u.settings.noTray.Visible() {
+		t.Fatal("Settings still says there is no tray")
+	}
+	u.settings.dlg.Hide()
+
+	p := u.Prefs()
+	p.CloseToTray = false
+	u.setPrefs(p)
+	u.closeWindow() // the user does not keep it running: quit, tray or not
+	if quits != 2 || u.hidden {
+		t.Fatalf("close-to-tray off: quits %d, hidden %v", quits, u.hidden)
+	}
+}

@@ -133,6 +133,11 @@ type Deps struct {
 	// Context is the session's: background work of the window derives from it and stops with
 	// it. Nil: context.Background().
 	Context context.Context
+	// Minimize minimises w to the taskbar and reports whether it could (closing the window with
+	// no tray to hide it in); nil: it cannot, the app quits instead.
+	Minimize func(w fyne.Window) bool
+	// TrayTooltip sets the tray icon's tooltip ("HstockPlus · balance"); nil: none.
+	TrayTooltip func(string)
 	// AfterFunc runs f after d (the short "Copied" confirmations); nil: time.AfterFunc. The
 	// function it runs reaches widgets through fyne.Do.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
@@ -154,6 +159,8 @@ type UI struct {
 	desk   desktop.App
 	unseen bool
 	tray   trayService
+	// trayHost: the desktop shows the tray icon now; hidden: the window is hidden in it.
+	trayHost, hidden bool
 
 	offline     *fyne.Container // the "Offline — catalog from …" banner
 	offlineText *widget.Label
@@ -265,6 +272,7 @@ func (u *UI) quit() {
 
 // Raise brings the window forward (a second launch asked for it). UI goroutine only.
 func (u *UI) Raise() {
+	u.hidden = false
 	u.win.Show()
 	u.win.RequestFocus()
 }

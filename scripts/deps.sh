@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages needed to build and test hstockplus on Debian/Ubuntu.
 # Fyne needs a C compiler and the X11/OpenGL headers; the smoke test needs Xvfb; the clipboard
-# writes through xclip (xsel: the clipboard test clears with it).
+# writes through xclip (xsel: the clipboard test clears with it); the tray and notification tests
+# start a D-Bus daemon of their own (dbus).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth xclip xsel procps)
+pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev xvfb xauth xclip xsel procps dbus)
 if [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(imagemagick fonts-noto-cjk) # CJK text (ja, zh, ko) renders in screenshots, not as boxes
 fi
