@@ -32,7 +32,7 @@ type ordersTab struct {
 	period    *guardedSelect // the date filter (periodFilters)
 	exportAll *widget.Button
 	massOrder *widget.Button // opens the Mass order dialog
-	search    *widget.Entry // the text filter: order number, service name, link
+	search    *widget.Entry  // the text filter: order number, service name, link
 	count     *widget.Label
 	detail    *orderDetail
 
