@@ -31,8 +31,7 @@ type ordersTab struct {
 	status    *guardedSelect // the status filter (statusFilters)
 	period    *guardedSelect // the date filter (periodFilters)
 	exportAll *widget.Button
-	massOrder *widget.Button // opens the Mass order dialog
-	search    *widget.Entry  // the text filter: order number, service name, link
+	search    *widget.Entry // the text filter: order number, service name, link
 	count     *widget.Label
 	detail    *orderDetail
 
@@ -77,7 +76,6 @@ func newOrdersTab(u *UI) *ordersTab {
 	t.period = newSelect(periodFilters(), func(string) { t.applyFilter() })
 	t.period.SetSelectedIndex(periodAny)
 	t.exportAll = widget.NewButtonWithIcon(tr.L("Export…"), theme.DocumentSaveIcon(), t.exportHistory)
-	t.massOrder = widget.NewButtonWithIcon(tr.L("Mass order…"), theme.ContentPasteIcon(), u.openMassOrder)
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(tr.L("Search order number, service, link…"))
 	t.search.OnChanged = func(string) { t.applyFilter() }
@@ -85,7 +83,7 @@ func newOrdersTab(u *UI) *ordersTab {
 	t.detail = newOrderDetail(t)
 
 	t.msg.show(tr.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
-	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), container.NewHBox(t.count, t.massOrder, t.exportAll), t.search)
+	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), container.NewHBox(t.count, t.exportAll), t.search)
 	left := container.NewBorder(bar, nil, nil, nil, container.NewStack(t.list, t.msg.root))
 	split := container.NewHSplit(left, t.detail.root)
 	split.Offset = 0.6
