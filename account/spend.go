@@ -107,9 +107,14 @@ type Rental struct {
 
 // PlaceOrder journals an order, sends it once and records what became of it.
 func (s *Service) PlaceOrder(ctx context.Context, req client.AddRequest, label string, estimate client.Decimal) (Placement, error) {
+	return s.placeOrder(ctx, req, func() (cache.Spend, error) { return s.store.BeginAdd(req, label, estimate) })
+}
+
+// placeOrder is PlaceOrder with the journal entry written by begin (a mass order's line writes
+// it with the line).
+func (s *Service) placeOrder(ctx context.Context, req client.AddRequest, begin func() (cache.Spend, error)) (Placement, error) {
 	var res *client.AddResult
-	out, err := s.spendOnce("order",
-		func() (cache.Spend, error) { return s.store.BeginAdd(req, label, estimate) },
+	out, err := s.spendOnce("order", begin,
 		func() (err error) {
 			res, err = s.api.Add(ctx, req)
 			s.observe(err)

@@ -29,6 +29,8 @@ import (
 //	0x51 id(8)                              event not yet notified
 //	0x52 dedupe key                         event by its caller-given key
 //	0x60 at(8)                              balance point
+//	0x70 id(8)                              mass order (batch)
+//	0x71 id(8) line(4)                      a line of a mass order, with its journal entry
 const (
 	pfxMeta        byte = 0x01
 	pfxSnapPtr     byte = 0x10
@@ -51,6 +53,8 @@ const (
 	pfxEventUnsent byte = 0x51
 	pfxEventKey    byte = 0x52
 	pfxBalance     byte = 0x60
+	pfxBatch       byte = 0x70
+	pfxBatchLine   byte = 0x71
 )
 
 func metaKey(name string) []byte { return append([]byte{pfxMeta}, name...) }

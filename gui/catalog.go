@@ -144,7 +144,8 @@ func newCatalogTab(u *UI) *catalogTab {
 	}
 	t.msg.show(tr.L("Loading the catalog…"), "", nil)
 
-	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh), t.search)
+	mass := widget.NewButtonWithIcon(tr.L("Mass order…"), theme.ContentPasteIcon(), u.openMassOrder)
+	bar1 := container.NewBorder(nil, nil, nil, container.NewHBox(t.kind, t.sortBy, t.desc, t.changes, t.refresh, mass), t.search)
 	prices := newColumns([]float32{120, 120}, t.minPrice, t.maxPrice)
 	t.wider = widget.NewButtonWithIcon("", theme.SearchIcon(), func() { t.tree.Select(allRowsID) })
 	t.wider.Importance = widget.LowImportance

@@ -69,7 +69,7 @@ func (u *UI) installShortcuts() {
 		u.win.Canvas().AddShortcut(s.keys(), func(fyne.Shortcut) { action() })
 	}
 
-	app := []*fyne.MenuItem{item(general[0])}
+	app := []*fyne.MenuItem{item(general[0]), fyne.NewMenuItem(tr.L("Mass order…"), u.openMassOrder)}
 	if u.deps.FirstRun && u.deps.Demo {
 		app = append(app, fyne.NewMenuItem(tr.L("Enter API key…"), u.showWelcomeKeyForm))
 	}

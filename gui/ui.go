@@ -87,6 +87,7 @@ type Account interface {
 	balanceService
 	trayService
 	statusService
+	massOrderService
 }
 
 // Clipboard copies for the window: plain text, and secrets (codes, credentials) that it clears
@@ -259,6 +260,7 @@ func (u *UI) Start() {
 		u.catalog.load(ctx)
 	})
 	u.async(u.balance.loadCharts)
+	u.async(u.offerInterrupted)
 }
 
 // quit ends the app the way main wants it (the clipboard is cleared first). UI goroutine only.

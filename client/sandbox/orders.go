@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -356,4 +358,25 @@ func (s *Server) actStatus(form url.Values) (int, []byte) {
 		}
 	}
 	return ok(resp)
+}
+
+// PlacedOrder is an order the server committed, as tests see it.
+type PlacedOrder struct {
+	ID       int64
+	Service  int
+	Link     string
+	Quantity int
+}
+
+// Orders lists every order committed, in id order (including those whose answer a
+// DropAfterCommit fault swallowed): what the account was really charged for.
+func (s *Server) Orders() []PlacedOrder {
+	s.mu.Lock()
+	out := make([]PlacedOrder, 0, len(s.orders))
+	for _, o := range s.orders {
+		out = append(out, PlacedOrder{ID: o.id, Service: o.row.number, Link: o.link, Quantity: o.qty})
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b PlacedOrder) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }
