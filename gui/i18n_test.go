@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -136,6 +138,22 @@ func TestCatalogLanguageFollowsTheInterfaceLanguage(t *testing.T) {
 	} {
 		if got := followInterface(c.old, c.new); got != c.want {
 			t.Errorf("%+v → %+v: catalog language %q, want %q", c.old, c.new, got, c.want)
+		}
+	}
+}
+
+// Fyne's own words (dialog buttons, Quit) follow the interface language chosen in Settings, not
+// the system's: Fyne 2.7 picks them from the system locale only.
+func TestFyneWordsFollowTheChosenLanguage(t *testing.T) {
+	t.Cleanup(func() { tr.Set(""); setFyneWords(tr.Current()) })
+	for code, want := range map[string][2]string{
+		"ru": {"Отмена", "Выйти"}, "ja": {"キャンセル", "終了"}, "de": {"Abbrechen", "Beenden"},
+		"ko": {"취소", "종료"}, "fr": {"Annuler", "Quitter"}, "en": {"Cancel", "Quit"},
+	} {
+		tr.Set(code)
+		setFyneWords(tr.Current())
+		if got := [2]string{lang.L("Cancel"), lang.L("Quit")}; got != want {
+			t.Errorf("%s: Fyne says %q, want %q", code, got, want)
 		}
 	}
 }

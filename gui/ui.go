@@ -187,6 +187,34 @@ var loadTranslations = sync.OnceFunc(func() {
 	_ = lang.AddTranslationsFS(assets.Translations, "translations/fyne") // embedded, tested
 })
 
+// fyneTags are the languages Fyne 2.7 can pick for its own words: those it ships and ours.
+var fyneTags = []string{"cs", "de", "el", "en", "es", "fr", "ja", "ko", "pl", "pt", "pt_BR", "ru", "sv", "ta", "uk", "zh_Hans"}
+
+var fyneWords struct {
+	sync.Mutex
+	code string
+}
+
+// setFyneWords makes Fyne's own words (dialog buttons, the Quit item, the file dialog) those
+// of the interface language code. Fyne 2.7 picks them from the system locale only, on every OS,
+// and has no setter: its words in code are registered under every language it could pick, so
+// whichever it picked speaks the chosen one. Process-wide; done before the window is built.
+func setFyneWords(code string) {
+	fyneWords.Lock()
+	defer fyneWords.Unlock()
+	if fyneWords.code == code {
+		return
+	}
+	data, err := assets.Translations.ReadFile("translations/fyne/" + code + ".json")
+	if err != nil {
+		return // a language without Fyne's words: Fyne keeps its own choice
+	}
+	for _, tag := range fyneTags {
+		_ = lang.AddTranslationsForLocale(data, fyne.Locale(tag)) // embedded, tested
+	}
+	fyneWords.code = code
+}
+
 // New builds the main window. Nothing is fetched until Start.
 func New(a fyne.App, d Deps) *UI {
 	loadTranslations()
@@ -207,6 +235,7 @@ func New(a fyne.App, d Deps) *UI {
 	}
 	u.initPrefs()
 	tr.Set(u.Prefs().UILang) // before any text of the window is made
+	setFyneWords(tr.Current())
 	u.win = a.NewWindow("HstockPlus")
 	u.win.SetIcon(assets.Icon)
 
