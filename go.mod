@@ -16,6 +16,7 @@ require (
 	golang.org/x/sys v0.41.0
 	golang.org/x/text v0.31.0
 	golang.org/x/time v0.16.0
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 )
 
 require (

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -30,6 +29,8 @@ type config struct {
 	demo, showVersion bool
 	apiURL, apiKey    string
 	dataDir, lang     string
+	logDir            string // the log file's folder
+	oldDataDir        string // where earlier versions kept the data, to move from; "" with -data
 	sandboxAddr       string
 	sandbox           sandbox.Options
 	sandboxFaults     string
@@ -41,7 +42,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.SetOutput(stderr)
 	fs.BoolVar(&c.demo, "demo", false, "open in demo mode on the built-in sandbox, even with an API key")
 	fs.StringVar(&c.apiURL, "api-url", envOr(getenv, "HSTOCKPLUS_API_URL", client.DefaultEndpoint), "API v2 endpoint (env HSTOCKPLUS_API_URL)")
-	fs.StringVar(&c.dataDir, "data", getenv("HSTOCKPLUS_DATA"), "directory for the app's state (env HSTOCKPLUS_DATA; default: the user config dir)")
+	fs.StringVar(&c.dataDir, "data", getenv("HSTOCKPLUS_DATA"), "directory for the app's state, and its log in logs/ (env HSTOCKPLUS_DATA; default: the system's place for app data)")
 	fs.StringVar(&c.lang, "lang", getenv("HSTOCKPLUS_LANG"), "API language code (en, ja, ru, zh, …)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&c.sandboxAddr, "sandbox", "", "serve the simulated HstockPlus API on `ADDR` (e.g. 127.0.0.1:8731) instead of opening the app")
@@ -62,14 +63,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	c.sandbox.Faults = faults
 	c.apiKey = strings.TrimSpace(getenv("HSTOCKPLUS_API_KEY"))
-	if c.dataDir == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return c, fmt.Errorf("no data directory: set -data or HSTOCKPLUS_DATA (%v)", err)
-		}
-		c.dataDir = filepath.Join(dir, "hstockplus")
-	}
-	return c, nil
+	return c, setDirs(&c, getenv)
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -132,7 +126,11 @@ func serveSandbox(cfg config) error {
 // sequence: the session (lock, secrets, clients), its store, then the service layer, poller,
 // clipboard and window on it; Run; then one Close that ends everything the session started.
 func runApp(cfg config) error {
-	s, err := newSession(cfg)
+	err := startApp(&cfg, os.Stderr) // data moved to its place, the log file
+	var s *session
+	if err == nil {
+		s, err = newSession(cfg)
+	}
 	if errors.Is(err, errAlreadyRunning) {
 		fmt.Println("HstockPlus is already running: its window was brought forward.")
 		return nil

@@ -11,7 +11,17 @@ import (
 	"github.com/hstockplus/hstockplus/client"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+// env is an environment of m over a home directory on every system.
+func env(m map[string]string) func(string) string {
+	home := map[string]string{"HOME": "/home/u", "USERPROFILE": `C:\Users\u`,
+		"LOCALAPPDATA": `C:\Users\u\AppData\Local`, "APPDATA": `C:\Users\u\AppData\Roaming`}
+	return func(k string) string {
+		if v, ok := m[k]; ok {
+			return v
+		}
+		return home[k]
+	}
+}
 
 func TestFlagsDefaults(t *testing.T) {
 	c, err := parseFlags(nil, env(nil), io.Discard)
@@ -21,8 +31,8 @@ func TestFlagsDefaults(t *testing.T) {
 	if c.apiURL != client.DefaultEndpoint || c.demo || c.apiKey != "" || c.sandboxAddr != "" {
 		t.Fatalf("defaults = %+v", c)
 	}
-	if filepath.Base(c.dataDir) != "hstockplus" {
-		t.Fatalf("data dir = %q", c.dataDir)
+	if !strings.EqualFold(filepath.Base(c.dataDir), "hstockplus") || c.logDir == "" || c.oldDataDir == "" {
+		t.Fatalf("data dir = %q, logs %q, old %q", c.dataDir, c.logDir, c.oldDataDir)
 	}
 	if c.sandbox.Key != "demo" || c.sandbox.Balance != "100.00" || c.sandbox.Speed != 1 {
 		t.Fatalf("sandbox defaults = %+v", c.sandbox)

@@ -72,10 +72,7 @@ func newSession(cfg config) (*session, error) {
 	}
 	release, err := cache.AcquireInstanceLock(cfg.dataDir)
 	if errors.Is(err, cache.ErrLocked) {
-		if cache.SignalRunningInstance(cfg.dataDir) == nil {
-			return nil, errAlreadyRunning
-		}
-		return nil, fmt.Errorf("HstockPlus is already running with the data directory %s", cfg.dataDir)
+		return nil, alreadyRunning(cfg.dataDir)
 	}
 	if err != nil {
 		return nil, err
@@ -387,6 +384,7 @@ func (s *session) start() error {
 	s.ui = gui.New(a, gui.Deps{
 		Account: s.svc, Clipboard: s.clip, Keys: account.NewKeys(s.secrets),
 		Demo: s.demo != nil, Version: version, Logf: log.Printf, FirstRun: s.firstRun,
+		DataDir: s.cfg.dataDir, LogDir: s.cfg.logDir, OpenFolder: openFolder,
 		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
 		ResetDemo: s.resetDemoIfDemo(),
 		Minimize:  minimizeWindow, TrayTooltip: systray.SetTooltip,

@@ -25,6 +25,10 @@ const (
 	instanceAddrFile = "instance.addr"
 )
 
+// InstanceFiles are the names of the files AcquireInstanceLock and ListenActivation keep in a data
+// directory: they belong to the running process and are not copied with the data.
+func InstanceFiles() []string { return []string{instanceLockFile, instanceAddrFile} }
+
 // AcquireInstanceLock takes the single-instance lock of dataDir. It returns an error wrapping
 // ErrLocked when another process holds it. release drops the lock (the lock file stays: deleting
 // it would race with a starting instance).

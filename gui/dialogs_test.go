@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func pressEsc(w fyne.Window) {
@@ -111,5 +112,60 @@ func TestHelpMenuListsShortcutsAndSaysWhatItIs(t *testing.T) {
 	pressEsc(u.win)
 	if openDialogCount(u.win) != 0 {
 		t.Fatal("Esc left a dialog open")
+	}
+}
+
+func TestHelpMenuOpensTheFoldersAndAboutNamesThem(t *testing.T) {
+	a := test.NewTempApp(t)
+	var opened []string
+	fail := false
+	d := apiDeps(t, failingAPI{errors.New("offline test")}, Deps{
+		DataDir: "/home/u/.local/share/hstockplus", LogDir: "/home/u/.local/state/hstockplus",
+		OpenFolder: func(dir string) error {
+			opened = append(opened, dir)
+			if fail {
+				return errors.New("xdg-open: not found")
+			}
+			return nil
+		},
+	})
+	u := New(a, d)
+	logs, data := menuItem(u.win.MainMenu(), "Open log folder"), menuItem(u.win.MainMenu(), "Open data folder")
+	if logs == nil || data == nil {
+		t.Fatal("no Help ▸ Open log folder / Open data folder")
+	}
+	logs.Action()
+	data.Action()
+	if len(opened) != 2 || opened[0] != d.LogDir || opened[1] != d.DataDir || openDialogCount(u.win) != 0 {
+		t.Fatalf("opened %q, %d dialogs", opened, openDialogCount(u.win))
+	}
+	fail = true
+	logs.Action()
+	if txt := overlayText(u.win); !strings.Contains(txt, d.LogDir) || !strings.Contains(txt, "xdg-open: not found") {
+		t.Fatalf("a failure to open is not said: %q", txt)
+	}
+	pressEsc(u.win)
+
+	menuItem(u.win.MainMenu(), "About HstockPlus").Action()
+	txt := overlayText(u.win)
+	if !strings.Contains(txt, "Data folder: "+d.DataDir) || !strings.Contains(txt, "Log folder: "+d.LogDir) {
+		t.Fatalf("about = %q", txt)
+	}
+	var selectable bool
+	visit(overlayRoot(u.win), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, d.DataDir) {
+			selectable = l.Selectable
+		}
+	})
+	if !selectable {
+		t.Fatal("the folders in About cannot be selected (to copy)")
+	}
+}
+
+func TestNoFolderItemsWithoutAnOpener(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, apiDeps(t, failingAPI{errors.New("offline test")}, Deps{DataDir: "/d", LogDir: "/l"}))
+	if menuItem(u.win.MainMenu(), "Open log folder") != nil || menuItem(u.win.MainMenu(), "Open data folder") != nil {
+		t.Fatal("folder items without Deps.OpenFolder")
 	}
 }

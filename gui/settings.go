@@ -135,7 +135,8 @@ func (f *connectionForm) runTest() {
 }
 
 // checkConnection asks the balance of the account of endpoint and key. Off the UI goroutine.
-// The key is never logged; client errors are already redacted.
+// The key is never logged; client errors are already redacted. Only the endpoint's host is: the
+// typed text may carry credentials the client then refuses.
 func (u *UI) checkConnection(ctx context.Context, endpoint, key, lng string) (*client.Balance, error) {
 	ua := "hstockplus"
 	if u.deps.Version != "" {
@@ -143,10 +144,10 @@ func (u *UI) checkConnection(ctx context.Context, endpoint, key, lng string) (*c
 	}
 	b, err := account.TestConnection(ctx, endpoint, key, lng, ua, testConnectionTimeout)
 	if err != nil {
-		u.deps.Logf("test connection to %s: %v", endpoint, err)
+		u.deps.Logf("test connection to %s: %v", hostOf(endpoint), err)
 		return nil, err
 	}
-	u.deps.Logf("test connection to %s: ok", endpoint)
+	u.deps.Logf("test connection to %s: ok", hostOf(endpoint))
 	return b, nil
 }
 

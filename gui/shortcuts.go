@@ -80,10 +80,18 @@ func (u *UI) installShortcuts() {
 	for _, s := range tabs {
 		view = append(view, item(s))
 	}
-	help := []*fyne.MenuItem{
-		fyne.NewMenuItem(tr.L("Keyboard shortcuts"), u.showShortcutsHelp),
-		fyne.NewMenuItem(tr.L("About HstockPlus"), u.showAbout),
+	help := []*fyne.MenuItem{fyne.NewMenuItem(tr.L("Keyboard shortcuts"), u.showShortcutsHelp)}
+	if u.deps.OpenFolder != nil {
+		for _, f := range []struct{ label, dir string }{
+			{tr.L("Open log folder"), u.deps.LogDir},
+			{tr.L("Open data folder"), u.deps.DataDir},
+		} {
+			if dir := f.dir; dir != "" {
+				help = append(help, fyne.NewMenuItem(f.label, func() { u.openFolder(dir) }))
+			}
+		}
 	}
+	help = append(help, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(tr.L("About HstockPlus"), u.showAbout))
 	u.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(tr.L("HstockPlus"), app...),
 		fyne.NewMenu(tr.L("View"), view...),
@@ -127,6 +135,14 @@ func (u *UI) confirmResetDemo() {
 		}, u.win)
 }
 
+// openFolder shows dir in the system's file manager; a failure is said in a dialog.
+func (u *UI) openFolder(dir string) {
+	if err := u.deps.OpenFolder(dir); err != nil {
+		u.deps.Logf("open folder %s: %v", dir, err)
+		showError(fmt.Errorf(tr.L("The folder %s could not be opened: %v"), dir, err), u.win)
+	}
+}
+
 // keysText is how a shortcut is written on this system: "Ctrl+F", "Cmd+F" on macOS.
 func (s shortcut) keysText() string {
 	mod := "Ctrl"
@@ -162,7 +178,23 @@ func (u *UI) showAbout() {
 	}
 	text := widget.NewLabel(strings.Join(lines, "\n\n"))
 	text.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(tr.L("About HstockPlus"), tr.L("Close"), text, u.win)
+	content := container.NewVBox(text)
+	// The folders, selectable: a path to copy into a bug report or a file manager. Not cut short
+	// broken anywhere: a path has no spaces to wrap at.
+	var folders []string
+	if u.deps.DataDir != "" {
+		folders = append(folders, fmt.Sprintf(tr.L("Data folder: %s"), u.deps.DataDir))
+	}
+	if u.deps.LogDir != "" {
+		folders = append(folders, fmt.Sprintf(tr.L("Log folder: %s"), u.deps.LogDir))
+	}
+	if len(folders) > 0 {
+		paths := widget.NewLabel(strings.Join(folders, "\n"))
+		paths.Selectable = true
+		paths.Wrapping = fyne.TextWrapBreak
+		content.Add(paths)
+	}
+	d := dialog.NewCustom(tr.L("About HstockPlus"), tr.L("Close"), content, u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	showDialog(d, u.win)
 }

@@ -119,6 +119,10 @@ type Deps struct {
 	Demo      bool      // running on the built-in sandbox
 	Version   string    // shown in the About line
 	Logf      func(format string, args ...any)
+	// DataDir and LogDir are the folders of the app's data and log, shown in About; OpenFolder
+	// shows one in the system's file manager (Help ▸ Open log folder; nil: not offered).
+	DataDir, LogDir string
+	OpenFolder      func(dir string) error
 	// FirstRun: no API key was ever saved (with Demo: the welcome is offered).
 	FirstRun bool
 	// Reconnect starts using the saved endpoint and API key (key "" = unchanged), after
