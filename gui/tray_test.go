@@ -2,8 +2,10 @@ package gui
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,8 @@ import (
 
 	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/internal/freedesktop"
+	"github.com/hstockplus/hstockplus/internal/freedesktop/fdtest"
 )
 
 func TestTrayMenuListsActiveNumbersAndCopiesTheCode(t *testing.T) {
@@ -155,5 +159,44 @@ func TestCloseFollowsTheTrayHost(t *testing.T) {
 	u.closeWindow() // the user does not keep it running: quit, tray or not
 	if quits != 2 || u.hidden {
 		t.Fatalf("close-to-tray off: quits %d, hidden %v", quits, u.hidden)
+	}
+}
+
+// TestCloseOnAPrivateSessionBus: with a session bus of the test's own and no tray host, closing
+// the window does not hide it; once a StatusNotifierWatcher registers, it does.
+func TestCloseOnAPrivateSessionBus(t *testing.T) {
+	addr := fdtest.PrivateBus(t)
+	env := accounttest.New(t, failingAPI{})
+	app := &trayApp{App: test.NewTempApp(t)}
+	d := testDeps(t, env.Svc, false)
+	d.Quit = func() {}
+	d.Minimize = func(fyne.Window) bool { return true }
+	u := New(app, d)
+	u.SetupTray()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	present, err := freedesktop.WatchTray(ctx, fdtest.Connect(t, addr), func(p bool) {
+		fyne.Do(func() { mu.Lock(); u.SetTrayHost(p); mu.Unlock() })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	u.SetTrayHost(present)
+	u.closeWindow()
+	hidden := u.hidden
+	mu.Unlock()
+	if hidden {
+		t.Fatal("hidden with no tray host on the bus")
+	}
+	fdtest.Own(t, fdtest.Connect(t, addr), freedesktop.TrayWatcherName)
+	fdtest.Eventually(t, "the tray host", func() bool { mu.Lock(); defer mu.Unlock(); return u.trayHost })
+	mu.Lock()
+	u.closeWindow()
+	hidden = u.hidden
+	mu.Unlock()
+	if !hidden {
+		t.Fatal("not hidden with a tray host on the bus")
 	}
 }
