@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -83,8 +84,11 @@ func newOrdersTab(u *UI) *ordersTab {
 	t.detail = newOrderDetail(t)
 
 	t.msg.show(tr.L("No orders yet. Orders you place from the Catalog or a Shop appear here, with their status and delivered accounts."), "", nil)
-	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), container.NewHBox(t.count, t.exportAll), t.search)
-	left := container.NewBorder(bar, nil, nil, nil, container.NewStack(t.list, t.msg.root))
+	// The count and Export sit under the list, so the search keeps the width its translated
+	// hint needs beside the two filters.
+	bar := container.NewBorder(nil, nil, container.NewHBox(t.status, t.period), nil, t.search)
+	foot := container.NewHBox(t.count, layout.NewSpacer(), t.exportAll)
+	left := container.NewBorder(bar, foot, nil, nil, container.NewStack(t.list, t.msg.root))
 	split := container.NewHSplit(left, t.detail.root)
 	split.Offset = 0.6
 	// The journal is read each time the tab is shown (the first time included), and on events.
