@@ -9,8 +9,11 @@ BIN       := hstockplus
 FUZZTIME  ?= 10s
 BENCHTIME ?= 50x
 ARGS      ?=
+PREFIX    ?= /usr/local
+DESTDIR   ?=
 
-.PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke soak bench screenshot clean
+.PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke soak bench screenshot clean \
+	package check-metadata package-check install uninstall
 
 all: build
 
@@ -28,8 +31,9 @@ run: build
 sandbox: build
 	./$(BIN) -sandbox 127.0.0.1:8731 $(ARGS)
 
-## test: format check, vet, race tests, a short fuzz run of every target, smoke test under Xvfb
-test: deps fmt-check vet unit fuzz smoke
+## test: format check, vet, race tests, a short fuzz run of every target, smoke test under Xvfb,
+## the Linux packaging's metadata and its .deb installed and run
+test: deps fmt-check vet unit fuzz smoke check-metadata package-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
@@ -64,5 +68,27 @@ screenshot: build
 	@scripts/deps.sh --screenshots
 	SMOKE_SCREENSHOT=.smoke/screenshot.png SMOKE_SECONDS=$${SMOKE_SECONDS:-15} scripts/smoke.sh ./$(BIN)
 
+## package: dist/ gets the .deb, the .tar.xz and its unpacked tree (packaging/linux/build.sh)
+package: deps
+	@scripts/deps.sh --package
+	packaging/linux/build.sh all
+
+## check-metadata: desktop-file-validate and appstreamcli validate on packaging/linux/
+check-metadata:
+	@scripts/deps.sh --package
+	packaging/linux/check.sh metadata
+
+## package-check: lintian on the .deb, then install it (apt-get), run it, remove it
+package-check: package
+	packaging/linux/check.sh package
+
+## install, uninstall: the files of the .deb under $(DESTDIR)$(PREFIX) (default /usr/local)
+install: deps
+	@scripts/deps.sh --install
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) packaging/linux/build.sh install
+
+uninstall:
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) packaging/linux/build.sh uninstall
+
 clean:
-	rm -rf $(BIN) .smoke
+	rm -rf $(BIN) .smoke dist

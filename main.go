@@ -20,9 +20,6 @@ import (
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
 
-// version is set from FyneApp.toml by the Makefile (-ldflags "-X main.version=…").
-var version = "0.1.0-dev"
-
 const appID = "com.hstockplus.desktop"
 
 type config struct {

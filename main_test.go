@@ -115,3 +115,32 @@ func TestDemoKeyPersistsAndResetWipes(t *testing.T) {
 		}
 	}
 }
+
+// The binary knows its version from the FyneApp.toml it embeds, without -ldflags (tests are built
+// without them): the same Version the file in the tree says.
+func TestVersionFromFyneAppTOML(t *testing.T) {
+	b, err := os.ReadFile("FyneApp.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == "Version" {
+			want = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	if want == "" || version != want {
+		t.Fatalf("version = %q, FyneApp.toml says %q", version, want)
+	}
+	for toml, v := range map[string]string{
+		"[Details]\n  Version = \"1.2.3\"\n  Build = 4\n":            "1.2.3",
+		"Version = \"9\"\n[Details]\nVersion=\"2.0.0-rc1\" # next\n": "2.0.0-rc1",
+		"[Release]\nVersion = \"9\"\n":                               "unknown",
+		"[Details]\r\nName = \"X\"\r\nVersion = \"3.1\"\r\n":         "3.1",
+		"": "unknown",
+	} {
+		if got := tomlDetailsVersion(toml); got != v {
+			t.Errorf("tomlDetailsVersion(%q) = %q, want %q", toml, got, v)
+		}
+	}
+}

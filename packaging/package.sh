@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 os=${1:?usage: package.sh linux|windows|darwin}
+# Linux: the .deb and .tar.xz of packaging/linux/build.sh (`make package`), not fyne's tarball.
+[ "$os" = linux ] && exec packaging/linux/build.sh all
 command -v fyne >/dev/null 2>&1 || go install fyne.io/tools/cmd/fyne@latest
 export PATH="$PATH:$(go env GOPATH)/bin"
 mkdir -p dist

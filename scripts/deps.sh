@@ -13,6 +13,12 @@ fi
 if [ "${1:-}" = "--soak" ] || [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(xdotool)
 fi
+if [ "${1:-}" = "--install" ] || [ "${1:-}" = "--package" ]; then
+  pkgs+=(librsvg2-bin xz-utils) # rsvg-convert draws the icons from assets/icon.svg
+fi
+if [ "${1:-}" = "--package" ]; then
+  pkgs+=(dpkg-dev lintian desktop-file-utils appstream) # build and check the .deb and its metadata
+fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "deps: Go is not installed (or not on PATH); install Go 1.24 or newer from the Go website" >&2
