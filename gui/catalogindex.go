@@ -43,7 +43,14 @@ type catalogIndex struct {
 	price  []int64                 // the price of one unit (unitPrice); unknownPrice
 	flags  []uint8                 // rowProduct, rowInStock, rowAuto, rowRefill
 	orders [sortFieldCount][]int32 // ascending row order per field
+	rank   [sortFieldCount][]int32 // the place of each row in orders
 	cats   []categoryCount         // categories in first-seen order, with their subcategories
+
+	// What filter keeps between calls (UI goroutine only): the last selections, and a buffer.
+	memo    [2]selection
+	clock   uint64
+	mark    []bool
+	scratch []int32
 }
 
 const keyEnd = '\x01' // ends each row's text in blob; never part of a search term
@@ -173,6 +180,11 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 			return compareInt(rows[a].Service, rows[b].Service)
 		})
 		ix.orders[f] = ord
+		rank := make([]int32, len(ord))
+		for p, i := range ord {
+			rank[i] = int32(p)
+		}
+		ix.rank[f] = rank
 	}
 	return ix
 }
@@ -214,16 +226,156 @@ func stripControls(s string) string {
 	}, s)
 }
 
-// filter appends to dst[:0] the indexes of the rows that pass f, in f's order. It makes two
-// passes: one in row order (memory order) that marks the rows passing every test, one along
-// the precomputed sort order that collects them.
+// filter appends to dst[:0] the indexes of the rows that pass f, in f's order. UI goroutine
+// only: it reuses the index's buffers and remembers the last selections.
+//
+// The work follows what changed: a query that extends the one before (a letter typed, a word
+// added) only re-checks the rows that matched it; a new query scans the key blob once for its
+// longest word, mapping each hit to its row by walking forward (no search per hit), and checks
+// the other words in those rows only.
 func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	dst = dst[:0]
 	if ix == nil || len(ix.rows) == 0 {
 		return dst
 	}
-	n := len(ix.rows)
-	sel := make([]bool, n)
+	terms := strings.Fields(stripControls(foldText(f.Text)))
+	key := selectionKey(f)
+	var rows []int32
+	if f.FavOnly {
+		// The favourites change in place: nothing of theirs is remembered.
+		ix.scratch = ix.selectRows(f, terms, ix.scratch[:0])
+		return ix.order(ix.scratch, f.Sort, f.Desc, dst)
+	}
+	// Narrowing checks each remembered row; a first word over most of the catalog is found
+	// faster by the blob scan.
+	if m := ix.memoFor(key); m != nil && extends(terms, m.terms) && (len(m.terms) > 0 || len(m.rows) < len(ix.rows)/4) {
+		rows = ix.narrow(m.rows, terms, m.terms, m.spare[:0])
+		m.spare = m.rows
+		m.rows, m.terms = rows, terms
+	} else {
+		m := ix.newMemo(key)
+		rows = ix.selectRows(f, terms, m.rows[:0])
+		m.rows, m.terms = rows, terms
+	}
+	return ix.order(rows, f.Sort, f.Desc, dst)
+}
+
+// filterKey is everything of a filter but its text and order: two filters with the same key
+// select among the same rows.
+type filterKey struct {
+	category, subcategory, kind string
+	inStock, autoOnly, refill   bool
+	minP, maxP                  int64 // unit-scaled; -1: no bound
+}
+
+func selectionKey(f catalogFilter) filterKey {
+	k := filterKey{category: f.Category, subcategory: f.Subcategory, kind: f.Kind, inStock: f.InStock,
+		autoOnly: f.AutoOnly, refill: f.RefillOnly, minP: -1, maxP: -1}
+	if f.MinPrice != nil {
+		k.minP = f.MinPrice.Shift(unitScale).IntPart()
+	}
+	if f.MaxPrice != nil {
+		k.maxP = f.MaxPrice.Shift(unitScale).IntPart()
+	}
+	return k
+}
+
+// selection is a remembered result: the rows (in row order) that pass a filter of key with the
+// words terms.
+type selection struct {
+	key         filterKey
+	terms       []string
+	rows, spare []int32
+	used        uint64
+}
+
+// memoFor is the remembered selection of key, or nil.
+func (ix *catalogIndex) memoFor(key filterKey) *selection {
+	for i := range ix.memo {
+		if m := &ix.memo[i]; m.used != 0 && m.key == key {
+			ix.clock++
+			m.used = ix.clock
+			return m
+		}
+	}
+	return nil
+}
+
+// newMemo takes the least recently used slot for key (two: the list, and the "N more in all
+// categories" count, alternate).
+func (ix *catalogIndex) newMemo(key filterKey) *selection {
+	m := &ix.memo[0]
+	for i := range ix.memo {
+		if ix.memo[i].used < m.used {
+			m = &ix.memo[i]
+		}
+	}
+	ix.clock++
+	m.key, m.used, m.terms = key, ix.clock, nil
+	return m
+}
+
+// extends reports whether every row with all the words terms also has all the words old: each
+// old word is inside one of the new ones ("insta" → "instagram", "gmail" → "gmail usa").
+func extends(terms, old []string) bool {
+	for _, o := range old {
+		if !slices.ContainsFunc(terms, func(t string) bool { return strings.Contains(t, o) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// narrow keeps, into dst, the rows of prev whose text has every word of terms not already in old.
+func (ix *catalogIndex) narrow(prev []int32, terms, old []string, dst []int32) []int32 {
+	var check []string
+	for _, t := range terms {
+		if !slices.Contains(old, t) {
+			check = append(check, t)
+		}
+	}
+	if len(check) == 0 {
+		return append(dst, prev...)
+	}
+	for _, i := range prev {
+		if ix.hasAll(i, check) {
+			dst = append(dst, i)
+		}
+	}
+	return dst
+}
+
+// hasAll reports whether row i's text holds every word.
+func (ix *catalogIndex) hasAll(i int32, words []string) bool {
+	text := ix.blob[ix.starts[i]:ix.starts[i+1]]
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// passes reports whether row i passes everything of f but its text.
+func (ix *catalogIndex) passes(i int, f *catalogFilter, need, want uint8, minP, maxP int64) bool {
+	if ix.flags[i]&need != want ||
+		f.MinPrice != nil && (ix.price[i] < minP || ix.price[i] == unknownPrice) ||
+		f.MaxPrice != nil && (ix.price[i] > maxP || ix.price[i] == unknownPrice) {
+		return false
+	}
+	if f.Category != "" || f.Subcategory != "" || f.FavOnly {
+		s := &ix.rows[i]
+		if f.Category != "" && s.Category != f.Category ||
+			f.Subcategory != "" && s.Subcategory != f.Subcategory ||
+			f.FavOnly && !f.Favourites[s.Service] {
+			return false
+		}
+	}
+	return true
+}
+
+// selectRows appends to dst, in row order, the rows that pass f with the words terms.
+func (ix *catalogIndex) selectRows(f catalogFilter, terms []string, dst []int32) []int32 {
 	var need, want uint8
 	if f.InStock {
 		need |= rowInStock
@@ -251,90 +403,81 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	if f.MaxPrice != nil {
 		maxP = f.MaxPrice.Shift(unitScale).IntPart()
 	}
-	count := 0
-	for i := range n {
-		if ix.flags[i]&need != want ||
-			f.MinPrice != nil && (ix.price[i] < minP || ix.price[i] == unknownPrice) ||
-			f.MaxPrice != nil && (ix.price[i] > maxP || ix.price[i] == unknownPrice) {
-			continue
-		}
-		if f.Category != "" || f.Subcategory != "" || f.FavOnly {
-			s := &ix.rows[i]
-			if f.Category != "" && s.Category != f.Category ||
-				f.Subcategory != "" && s.Subcategory != f.Subcategory ||
-				f.FavOnly && !f.Favourites[s.Service] {
-				continue
+	n := len(ix.rows)
+	if len(terms) == 0 {
+		for i := range n {
+			if ix.passes(i, &f, need, want, minP, maxP) {
+				dst = append(dst, int32(i))
 			}
 		}
-		sel[i] = true
-		count++
+		return dst
 	}
-	for _, term := range strings.Fields(stripControls(foldText(f.Text))) {
-		if count == 0 {
+	// The longest word is usually the rarest: scan the blob for it, then check the others in
+	// the rows it is in.
+	first := 0
+	for j, t := range terms {
+		if len(t) > len(terms[first]) {
+			first = j
+		}
+	}
+	rest := slices.Delete(slices.Clone(terms), first, first+1)
+	term := terms[first]
+	blob, starts := ix.blob, ix.starts
+	row := 0
+	for pos := 0; pos < len(blob); {
+		k := strings.Index(blob[pos:], term)
+		if k < 0 {
 			break
 		}
-		count = ix.keepMatching(sel, count, term)
-	}
-	ord := ix.orders[f.Sort]
-	for j := range n {
-		i := ord[j]
-		if f.Desc {
-			i = ord[n-1-j]
+		at := int32(pos + k)
+		for starts[row+1] <= at { // forward only: the hits come in blob order
+			row++
 		}
-		if sel[i] {
-			dst = append(dst, i)
+		if ix.passes(row, &f, need, want, minP, maxP) && (len(rest) == 0 || ix.hasAll(int32(row), rest)) {
+			dst = append(dst, int32(row))
 		}
+		pos = int(starts[row+1]) // the next row: one hit per row is enough
 	}
 	return dst
 }
 
-// keepMatching clears sel[i] for every selected row whose text lacks term, and returns how many
-// stay selected. With few rows selected it checks each; otherwise it finds every occurrence of
-// term in the blob and keeps the rows that own one.
-func (ix *catalogIndex) keepMatching(sel []bool, count int, term string) int {
-	n := len(sel)
-	if count < n/16 {
-		kept := 0
-		for i := range n {
-			if sel[i] {
-				if strings.Contains(ix.blob[ix.starts[i]:ix.starts[i+1]], term) {
-					kept++
-				} else {
-					sel[i] = false
-				}
-			}
+// order appends the rows sel (in row order) to dst in the order of field, descending if desc.
+// Few rows are sorted by their rank; many are collected by one walk along the precomputed order.
+func (ix *catalogIndex) order(sel []int32, field sortField, desc bool, dst []int32) []int32 {
+	n := len(ix.rows)
+	if len(sel) < n/32 {
+		rank := ix.rank[field]
+		start := len(dst)
+		dst = append(dst, sel...)
+		part := dst[start:]
+		slices.SortFunc(part, func(a, b int32) int { return int(rank[a]) - int(rank[b]) })
+		if desc {
+			slices.Reverse(part)
 		}
-		return kept
+		return dst
 	}
-	hit := make([]bool, n)
-	for pos := 0; pos < len(ix.blob); {
-		k := strings.Index(ix.blob[pos:], term)
-		if k < 0 {
-			break
+	mark := ix.mark
+	if len(mark) != n {
+		mark = make([]bool, n)
+		ix.mark = mark
+	}
+	for _, i := range sel {
+		mark[i] = true
+	}
+	ord := ix.orders[field]
+	left := len(sel)
+	for j := 0; j < n && left > 0; j++ {
+		i := ord[j]
+		if desc {
+			i = ord[n-1-j]
 		}
-		row := ix.rowAt(pos + k)
-		hit[row] = true
-		pos = int(ix.starts[row+1]) // the next row: one match per row is enough
-	}
-	kept := 0
-	for i := range n {
-		if sel[i] && hit[i] {
-			kept++
-		} else {
-			sel[i] = false
+		if mark[i] {
+			mark[i] = false
+			dst = append(dst, i)
+			left--
 		}
 	}
-	return kept
-}
-
-// rowAt is the row whose text holds blob offset off.
-func (ix *catalogIndex) rowAt(off int) int {
-	o := int32(off)
-	i, _ := slices.BinarySearch(ix.starts, o)
-	if i == len(ix.starts) || ix.starts[i] != o {
-		i--
-	}
-	return i
+	return dst
 }
 
 // foldText makes text comparable for search in any language: lower case, accents and other

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -171,4 +172,68 @@ func BenchmarkCatalogKeystroke100k(b *testing.B) {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestCatalogFilterMatchesAPlainScan: whatever the sequence of queries (typed forward, erased,
+// words added, filters changed between), filter returns what a plain check of every row gives,
+// in the order asked.
+func TestCatalogFilterMatchesAPlainScan(t *testing.T) {
+	rows := bigCatalog(t, 3000)
+	ix := buildCatalogIndex(rows)
+	rnd := rand.New(rand.NewPCG(7, 11))
+	words := []string{"i", "in", "ins", "insta", "instagram", "followers", "fo", "gmail", "usa", "1", "12", "zz", "likes", "tik", "e"}
+	min1 := client.MustDecimal("0.001")
+	text := ""
+	var dst []int32
+	for step := range 3000 {
+		switch r := rnd.IntN(10); {
+		case r < 4 && text != "": // a letter erased
+			text = text[:len(text)-1]
+		case r < 7: // a letter typed
+			w := words[rnd.IntN(len(words))]
+			text += w[:1+rnd.IntN(len(w))]
+		case r < 8:
+			text += " "
+		default:
+			text = words[rnd.IntN(len(words))]
+		}
+		f := catalogFilter{Text: text, Sort: sortField(rnd.IntN(int(sortFieldCount))), Desc: rnd.IntN(2) == 0,
+			InStock: rnd.IntN(4) == 0, Kind: []string{"", client.EntitySMM, client.EntityProduct}[rnd.IntN(3)]}
+		if rnd.IntN(5) == 0 {
+			f.Category = rows[rnd.IntN(len(rows))].Category
+		}
+		if rnd.IntN(6) == 0 {
+			f.MinPrice = &min1
+		}
+		dst = ix.filter(f, dst)
+		want := plainFilter(ix, f)
+		if !slices.Equal(dst, want) {
+			t.Fatalf("step %d, filter %+v: %d rows, a plain scan gives %d", step, f, len(dst), len(want))
+		}
+	}
+}
+
+// plainFilter is the filter by its definition: every row checked, then sorted.
+func plainFilter(ix *catalogIndex, f catalogFilter) []int32 {
+	terms := strings.Fields(stripControls(foldText(f.Text)))
+	var out []int32
+	for i := range ix.rows {
+		s := ix.rows[i]
+		text := ix.blob[ix.starts[i]:ix.starts[i+1]]
+		ok := (!f.InStock || s.Stock > 0) && (f.Category == "" || s.Category == f.Category) &&
+			(f.Kind == "" || (f.Kind == client.EntityProduct) == s.IsProduct()) &&
+			(f.MinPrice == nil || ix.price[i] != unknownPrice && ix.price[i] >= f.MinPrice.Shift(unitScale).IntPart())
+		for _, t := range terms {
+			ok = ok && strings.Contains(text, t)
+		}
+		if ok {
+			out = append(out, int32(i))
+		}
+	}
+	rank := ix.rank[f.Sort]
+	slices.SortFunc(out, func(a, b int32) int { return int(rank[a]) - int(rank[b]) })
+	if f.Desc {
+		slices.Reverse(out)
+	}
+	return out
 }
