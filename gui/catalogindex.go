@@ -121,25 +121,37 @@ type catalogFilter struct {
 }
 
 func buildCatalogIndex(rows []client.Service) *catalogIndex {
-	ix := &catalogIndex{rows: rows, starts: make([]int32, len(rows)+1), price: make([]int64, len(rows)), flags: make([]uint8, len(rows))}
-	names := make([]string, len(rows))
+	n := len(rows)
+	ix := &catalogIndex{rows: rows, starts: make([]int32, n+1), price: make([]int64, n), flags: make([]uint8, n)}
+	nameAt := make([][2]int32, n) // each row's folded name in blob
+	size := 0
+	for i := range rows {
+		s := &rows[i]
+		size += len(s.ID) + len(s.Name) + len(s.Category) + len(s.Subcategory) + len(s.Type) + len(s.Description) + 28
+	}
 	var blob strings.Builder
+	blob.Grow(size + size/8) // folding seldom makes text longer
+	fd := newFolder(true)
 	catPos := map[string]int{}
 	subPos := map[[2]string]int{}
-	var b strings.Builder
-	for i, s := range rows {
-		b.Reset()
-		b.WriteString(strconv.FormatInt(s.Service, 10))
-		for _, part := range []string{s.ID, s.Name, s.Category, s.Subcategory, s.Type, s.Description} {
-			b.WriteByte(0)
-			b.WriteString(part)
-		}
+	var num [20]byte
+	for i := range rows {
+		s := &rows[i]
 		ix.starts[i] = int32(blob.Len())
-		blob.WriteString(stripControls(foldText(b.String())))
+		blob.Write(strconv.AppendInt(num[:0], s.Service, 10))
+		blob.WriteByte(' ')
+		fd.write(&blob, s.ID)
+		blob.WriteByte(' ')
+		nameAt[i][0] = int32(blob.Len())
+		fd.write(&blob, s.Name)
+		nameAt[i][1] = int32(blob.Len())
+		for _, part := range [...]string{s.Category, s.Subcategory, s.Type, s.Description} {
+			blob.WriteByte(' ')
+			fd.write(&blob, part)
+		}
 		blob.WriteByte(keyEnd)
-		names[i] = foldText(s.Name)
-		ix.price[i] = unitPrice(&rows[i]) // unknownPrice: outside every range, sorted after every price
-		ix.flags[i] = flagsOf(s)
+		ix.price[i] = unitPrice(s) // unknownPrice: outside every range, sorted after every price
+		ix.flags[i] = flagsOf(*s)
 
 		ci, ok := catPos[s.Category]
 		if !ok {
@@ -159,29 +171,53 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 			ix.cats[ci].Subs[si].add(s.IsProduct())
 		}
 	}
-	ix.starts[len(rows)] = int32(blob.Len())
+	ix.starts[n] = int32(blob.Len())
 	ix.blob = blob.String()
-	base := make([]int32, len(rows))
-	for i := range base {
-		base[i] = int32(i)
-	}
-	cmp := [sortFieldCount]func(a, b int32) int{
-		sortByNumber: func(a, b int32) int { return compareInt(rows[a].Service, rows[b].Service) },
-		sortByName:   func(a, b int32) int { return strings.Compare(names[a], names[b]) },
-		sortByPrice:  func(a, b int32) int { return compareInt(ix.price[a], ix.price[b]) },
-		sortByStock:  func(a, b int32) int { return compareInt(rows[a].Stock, rows[b].Stock) },
-	}
-	for f := range sortFieldCount {
-		ord := slices.Clone(base)
-		slices.SortStableFunc(ord, func(a, b int32) int {
-			if c := cmp[f](a, b); c != 0 {
-				return c
+
+	// The orders: every comparison ends on the unique service number, so an unstable sort gives
+	// the one order; numeric keys are sorted as (key, number, row) records, in memory order.
+	byKey := func(key func(i int) int64) []int32 {
+		type rec struct {
+			key, svc int64
+			row      int32
+		}
+		rs := make([]rec, n)
+		sorted := true
+		for i := range rs {
+			rs[i] = rec{key(i), rows[i].Service, int32(i)}
+			if i > 0 && (rs[i-1].key > rs[i].key || rs[i-1].key == rs[i].key && rs[i-1].svc > rs[i].svc) {
+				sorted = false
 			}
-			return compareInt(rows[a].Service, rows[b].Service)
-		})
-		ix.orders[f] = ord
-		rank := make([]int32, len(ord))
-		for p, i := range ord {
+		}
+		if !sorted {
+			slices.SortFunc(rs, func(a, b rec) int {
+				if c := compareInt(a.key, b.key); c != 0 {
+					return c
+				}
+				return compareInt(a.svc, b.svc)
+			})
+		}
+		ord := make([]int32, n)
+		for p, r := range rs {
+			ord[p] = r.row
+		}
+		return ord
+	}
+	ix.orders[sortByNumber] = byKey(func(i int) int64 { return rows[i].Service })
+	ix.orders[sortByPrice] = byKey(func(i int) int64 { return ix.price[i] })
+	ix.orders[sortByStock] = byKey(func(i int) int64 { return rows[i].Stock })
+	name := func(i int32) string { return ix.blob[nameAt[i][0]:nameAt[i][1]] }
+	byName := slices.Clone(ix.orders[sortByNumber])
+	slices.SortFunc(byName, func(a, b int32) int {
+		if c := strings.Compare(name(a), name(b)); c != 0 {
+			return c
+		}
+		return compareInt(rows[a].Service, rows[b].Service)
+	})
+	ix.orders[sortByName] = byName
+	for f := range sortFieldCount {
+		rank := make([]int32, n)
+		for p, i := range ix.orders[f] {
 			rank[i] = int32(p)
 		}
 		ix.rank[f] = rank
@@ -216,16 +252,6 @@ func flagsOf(s client.Service) uint8 {
 	return f
 }
 
-// stripControls drops control characters, so that no text contains keyEnd or a NUL.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
 // filter appends to dst[:0] the indexes of the rows that pass f, in f's order. UI goroutine
 // only: it reuses the index's buffers and remembers the last selections.
 //
@@ -238,7 +264,7 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	if ix == nil || len(ix.rows) == 0 {
 		return dst
 	}
-	terms := strings.Fields(stripControls(foldText(f.Text)))
+	terms := strings.Fields(foldText(f.Text))
 	key := selectionKey(f)
 	var rows []int32
 	if f.FavOnly {
@@ -481,12 +507,13 @@ func (ix *catalogIndex) order(sel []int32, field sortField, desc bool, dst []int
 }
 
 // foldText makes text comparable for search in any language: lower case, accents and other
-// combining marks removed (é → e, ё → е), full-width forms narrowed (ＡＢＣ → abc). Pure ASCII,
-// the common case, takes a fast path.
+// combining marks removed (é → e, ё → е), full-width forms narrowed (ＡＢＣ → abc), control
+// characters made spaces (so no text holds keyEnd). It folds rune by rune, so that a text
+// folds the same alone or inside a row's key.
 func foldText(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
+		if c := s[i]; c >= utf8.RuneSelf || c < 0x20 {
 			ascii = false
 			break
 		}
@@ -494,10 +521,77 @@ func foldText(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), width.Fold, norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	var b strings.Builder
+	b.Grow(len(s))
+	newFolder(false).write(&b, s)
+	return b.String()
+}
+
+// folder folds text (foldText) into a builder, remembering the fold of every other-than-ASCII
+// rune it met: a catalog in Russian or Japanese folds each letter once, not once per row.
+type folder struct {
+	bmp   []string // the fold of each rune below 0x10000, once met
+	met   []bool
+	other map[rune]string
+}
+
+// newFolder makes a folder; table: with a table for the Basic Multilingual Plane (a whole
+// catalog), else a map (a query).
+func newFolder(table bool) *folder {
+	f := &folder{other: map[rune]string{}}
+	if table {
+		f.bmp, f.met = make([]string, 0x10000), make([]bool, 0x10000)
 	}
-	return strings.ToLower(out)
+	return f
+}
+
+func (f *folder) write(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c < 0x20:
+				c = ' '
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if f.bmp != nil && r < 0x10000 {
+			if !f.met[r] {
+				f.bmp[r], f.met[r] = foldRune(r), true
+			}
+			b.WriteString(f.bmp[r])
+			continue
+		}
+		fr, ok := f.other[r]
+		if !ok {
+			fr = foldRune(r)
+			f.other[r] = fr
+		}
+		b.WriteString(fr)
+	}
+}
+
+// foldRune is the fold of one rune other than ASCII: decomposed, its combining marks dropped,
+// narrowed, composed again, lower case; control characters become spaces.
+func foldRune(r rune) string {
+	if r == utf8.RuneError || unicode.IsControl(r) {
+		return " "
+	}
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), width.Fold, norm.NFC)
+	out, _, err := transform.String(t, string(r))
+	if err != nil {
+		out = string(r)
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 {
+			return ' '
+		}
+		return unicode.ToLower(r)
+	}, out)
 }

@@ -215,7 +215,7 @@ func TestCatalogFilterMatchesAPlainScan(t *testing.T) {
 
 // plainFilter is the filter by its definition: every row checked, then sorted.
 func plainFilter(ix *catalogIndex, f catalogFilter) []int32 {
-	terms := strings.Fields(stripControls(foldText(f.Text)))
+	terms := strings.Fields(foldText(f.Text))
 	var out []int32
 	for i := range ix.rows {
 		s := ix.rows[i]
@@ -236,4 +236,48 @@ func plainFilter(ix *catalogIndex, f catalogFilter) []int32 {
 		slices.Reverse(out)
 	}
 	return out
+}
+
+// TestCatalogOrdersAreTheDefinedOnes: each precomputed order is the rows sorted by their field,
+// ties by service number — also for rows that come shuffled, with equal names, prices, stocks.
+func TestCatalogOrdersAreTheDefinedOnes(t *testing.T) {
+	rows := bigCatalog(t, 4000)
+	rnd := rand.New(rand.NewPCG(3, 5))
+	rnd.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	for i := range rows {
+		if i%7 == 0 {
+			rows[i].Name = "Ёлка Café ＡＢＣ" // equal names across rows, folded
+		}
+	}
+	ix := buildCatalogIndex(rows)
+	keys := map[sortField]func(i int32) string{
+		sortByName: func(i int32) string { return foldText(rows[i].Name) },
+	}
+	nums := map[sortField]func(i int32) int64{
+		sortByNumber: func(i int32) int64 { return rows[i].Service },
+		sortByPrice:  func(i int32) int64 { return unitPrice(&rows[i]) },
+		sortByStock:  func(i int32) int64 { return rows[i].Stock },
+	}
+	for f := range sortFieldCount {
+		want := make([]int32, len(rows))
+		for i := range want {
+			want[i] = int32(i)
+		}
+		slices.SortStableFunc(want, func(a, b int32) int {
+			if k := keys[f]; k != nil {
+				if c := strings.Compare(k(a), k(b)); c != 0 {
+					return c
+				}
+			} else if c := compareInt(nums[f](a), nums[f](b)); c != 0 {
+				return c
+			}
+			return compareInt(rows[a].Service, rows[b].Service)
+		})
+		if !slices.Equal(ix.orders[f], want) {
+			t.Errorf("order %d differs from the rows sorted by its field", f)
+		}
+	}
+	if got := foldText("Ёлка Café ＡＢＣ\x01"); got != "елка cafe abc " {
+		t.Errorf("foldText = %q", got)
+	}
 }
