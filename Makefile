@@ -11,7 +11,7 @@ BENCHTIME ?= 50x
 ARGS      ?=
 
 .PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke soak bench screenshot clean
-.PHONY: package-windows check-windows
+.PHONY: package-windows check-windows lint-workflows
 
 all: build
 
@@ -30,7 +30,7 @@ sandbox: build
 	./$(BIN) -sandbox 127.0.0.1:8731 $(ARGS)
 
 ## test: format check, vet, race tests, a short fuzz run of every target, smoke test under Xvfb
-test: deps fmt-check vet unit fuzz smoke check-windows
+test: deps fmt-check vet lint-workflows unit fuzz smoke check-windows
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
@@ -77,6 +77,11 @@ check-windows:
 	@if [ -f dist/HstockPlus.exe ]; then scripts/deps.sh --windows && \
 	  packaging/windows/check-exe.sh dist/HstockPlus.exe; \
 	else echo "check-windows: no dist/HstockPlus.exe, skipped (make package-windows builds it)"; fi
+
+# The GitHub workflows cannot run here: actionlint checks their syntax, expressions and actions.
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+lint-workflows:
+	$(GO) run $(ACTIONLINT) -no-color
 
 clean:
 	rm -rf $(BIN) .smoke
