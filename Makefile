@@ -14,6 +14,7 @@ DESTDIR   ?=
 
 .PHONY: all deps build run sandbox test fmt-check vet unit fuzz smoke soak bench screenshot clean \
 	package check-metadata package-check install uninstall
+.PHONY: package-windows check-windows lint-workflows
 
 all: build
 
@@ -31,9 +32,10 @@ run: build
 sandbox: build
 	./$(BIN) -sandbox 127.0.0.1:8731 $(ARGS)
 
-## test: format check, vet, race tests, a short fuzz run of every target, smoke test under Xvfb,
-## the Linux packaging's metadata and its .deb installed and run
-test: deps fmt-check vet unit fuzz smoke check-metadata package-check
+## test: format check, vet, actionlint on the workflows, race tests, a short fuzz run of every
+## target, smoke test under Xvfb, the Linux packaging's metadata and its .deb installed and run,
+## the Windows exe's resources when one was built
+test: deps fmt-check vet lint-workflows unit fuzz smoke check-metadata package-check check-windows
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
@@ -89,6 +91,24 @@ install: deps
 
 uninstall:
 	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) packaging/linux/build.sh uninstall
+
+## package-windows: cross-build dist/HstockPlus.exe, a portable zip and an NSIS installer (mingw-w64)
+package-windows:
+	@scripts/deps.sh --windows
+	packaging/windows/build.sh
+	EXPECT_VERSION=$(VERSION) packaging/windows/check-exe.sh dist/HstockPlus.exe
+	packaging/windows/check-installer.sh dist/HstockPlus-$(VERSION)-windows-amd64-setup.exe
+
+# Checks dist/HstockPlus.exe only when a Windows build left one (CI builds none).
+check-windows:
+	@if [ -f dist/HstockPlus.exe ]; then scripts/deps.sh --windows && \
+	  packaging/windows/check-exe.sh dist/HstockPlus.exe; \
+	else echo "check-windows: no dist/HstockPlus.exe, skipped (make package-windows builds it)"; fi
+
+# The GitHub workflows cannot run here: actionlint checks their syntax, expressions and actions.
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+lint-workflows:
+	$(GO) run $(ACTIONLINT) -no-color
 
 clean:
 	rm -rf $(BIN) .smoke dist

@@ -10,6 +10,10 @@ os=${1:?usage: package.sh linux|windows|darwin}
 command -v fyne >/dev/null 2>&1 || go install fyne.io/tools/cmd/fyne@latest
 export PATH="$PATH:$(go env GOPATH)/bin"
 mkdir -p dist
+# fyne package rewrites FyneApp.toml (Build+1): put it back, packaging leaves the tree as it was.
+saved=$(mktemp)
+cp FyneApp.toml "$saved"
+trap 'cp "$saved" FyneApp.toml; rm -f "$saved"' EXIT
 fyne package -os "$os" --tags migrated_fynedo --release
 mv -f HstockPlus* hstockplus*.tar.xz dist/ 2>/dev/null || true
 echo "package: dist/ holds the $os build"

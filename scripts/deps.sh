@@ -10,6 +10,9 @@ pkgs=(gcc libc6-dev make git pkg-config libgl1-mesa-dev libgl1-mesa-dri xorg-dev
 if [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(imagemagick fonts-noto-cjk) # CJK text (ja, zh, ko) renders in screenshots, not as boxes
 fi
+if [ "${1:-}" = "--windows" ]; then # make package-windows: cross-compiler, installer, exe check
+  pkgs+=(gcc-mingw-w64-x86-64 nsis icoutils zip p7zip-full)
+fi
 if [ "${1:-}" = "--soak" ] || [ "${1:-}" = "--screenshots" ]; then
   pkgs+=(xdotool)
 fi
