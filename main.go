@@ -22,6 +22,10 @@ import (
 
 const appID = "com.hstockplus.desktop"
 
+// processStart is about when the process started (main's package is initialised last, just
+// before main runs).
+var processStart = time.Now()
+
 type config struct {
 	demo, showVersion bool
 	apiURL, apiKey    string

@@ -387,7 +387,7 @@ func (s *session) start() error {
 		DataDir: s.cfg.dataDir, LogDir: s.cfg.logDir, OpenFolder: openFolder,
 		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
 		ResetDemo: s.resetDemoIfDemo(),
-		Minimize:  minimizeWindow, TrayTooltip: systray.SetTooltip,
+		Minimize:  minimizeWindow, TrayTooltip: systray.SetTooltip, Started: processStart,
 	})
 	s.ui.OnPrefsChange(func(p gui.Prefs) {
 		s.svc.SetSettings(gui.Settings(p))

@@ -29,8 +29,13 @@ func (s *Service) SavedCatalog() (Catalog, error) {
 	if err != nil {
 		return Catalog{}, err
 	}
-	return Catalog{Rows: rows, Fetched: info.FetchedAt, Diff: s.serviceDiff()}, nil
+	return Catalog{Rows: rows, Fetched: info.FetchedAt}, nil
 }
+
+// CatalogChanges is what changed between the saved catalog and the one before it (nil: no
+// earlier one). SavedCatalog leaves it out: it reads both copies again, and the window shows the
+// rows first.
+func (s *Service) CatalogChanges() *ServiceDiff { return s.serviceDiff() }
 
 // RefreshCatalog downloads the whole catalog, saves it for offline use, and returns it with what
 // changed since the last one. A failed save is logged: the download is still returned.

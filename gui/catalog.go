@@ -164,6 +164,7 @@ func newCatalogTab(u *UI) *catalogTab {
 // loadSnapshot shows the catalog saved by the last run, at once, before any network call.
 // It runs off the UI goroutine.
 func (t *catalogTab) loadSnapshot() {
+	t0 := time.Now()
 	c, err := t.svc.SavedCatalog()
 	if err != nil {
 		if !errors.Is(err, account.ErrNoSavedCopy) {
@@ -171,14 +172,24 @@ func (t *catalogTab) loadSnapshot() {
 		}
 		return
 	}
+	read := time.Since(t0)
 	index := buildCatalogIndex(c.Rows)
+	built := time.Since(t0) - read
 	releaseMemory()
 	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(c.Rows), c.Fetched.Format(time.RFC3339))
 	fyne.Do(func() {
 		if t.index != nil { // a download finished first
 			return
 		}
-		t.setIndex(index, c.Fetched, c.Diff)
+		t.setIndex(index, c.Fetched, nil)
+		t.logShown("saved", len(c.Rows), fmt.Sprintf("read %v, index %v", read.Round(time.Millisecond), built.Round(time.Millisecond)))
+	})
+	// "What changed" since the copy before: after the rows are on screen (it reads both copies).
+	diff := t.svc.CatalogChanges()
+	fyne.Do(func() {
+		if t.index == index {
+			t.setDiff(diff)
+		}
 	})
 }
 
@@ -218,7 +229,11 @@ func (t *catalogTab) load(ctx context.Context) {
 			return
 		}
 		t.skipped = c.Skipped
+		first := t.index == nil
 		t.setIndex(index, c.Fetched, c.Diff)
+		if first {
+			t.logShown("downloaded", len(c.Rows), "")
+		}
 		t.ui.setOffline(false, "")
 		if c.Skipped.Rows > 0 {
 			reasons := make([]string, 0, len(c.Skipped.Reasons))
@@ -232,12 +247,21 @@ func (t *catalogTab) load(ctx context.Context) {
 	})
 }
 
-// setIndex shows a newly loaded catalog. UI goroutine only.
-func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *account.ServiceDiff) {
-	t.index, t.synced, t.diff = index, synced, diff
-	t.buildTree()
-	t.applyFilter()
-	t.ui.status.setSynced(synced)
+// logShown logs when the first rows were shown, from the process start (Deps.Started), so the
+// time to a usable window can be checked from outside. UI goroutine only.
+func (t *catalogTab) logShown(what string, rows int, detail string) {
+	if t.ui.deps.Started.IsZero() {
+		return
+	}
+	if detail != "" {
+		detail = " (" + detail + ")"
+	}
+	t.ui.deps.Logf("catalog: first rows shown %d ms after start: %d %s rows%s", time.Since(t.ui.deps.Started).Milliseconds(), rows, what, detail)
+}
+
+// setDiff offers "What changed" when diff says something did. UI goroutine only.
+func (t *catalogTab) setDiff(diff *account.ServiceDiff) {
+	t.diff = diff
 	if n := diffSize(diff); n > 0 {
 		t.changes.SetText(fmt.Sprintf(tr.L("What changed (%d)"), n))
 		t.changes.Enable()
@@ -245,6 +269,15 @@ func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *accou
 		t.changes.SetText(tr.L("What changed"))
 		t.changes.Disable()
 	}
+}
+
+// setIndex shows a newly loaded catalog. UI goroutine only.
+func (t *catalogTab) setIndex(index *catalogIndex, synced time.Time, diff *account.ServiceDiff) {
+	t.index, t.synced, t.diff = index, synced, diff
+	t.buildTree()
+	t.applyFilter()
+	t.ui.status.setSynced(synced)
+	t.setDiff(diff)
 	if t.detail.has { // keep the pane on the same service, with its new figures
 		for _, s := range index.rows {
 			if s.Service == t.detail.svc.Service {

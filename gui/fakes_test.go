@@ -313,6 +313,7 @@ type fakeCatalog struct {
 
 func (f *fakeCatalog) Lang() string                           { return "en" }
 func (f *fakeCatalog) SavedCatalog() (account.Catalog, error) { return f.saved, nil }
+func (f *fakeCatalog) CatalogChanges() *account.ServiceDiff   { return f.saved.Diff }
 func (f *fakeCatalog) RefreshCatalog(context.Context) (account.Catalog, error) {
 	f.refreshes++
 	return account.Catalog{}, f.err

@@ -33,6 +33,7 @@ type (
 	catalogService interface {
 		Lang() string
 		SavedCatalog() (account.Catalog, error)
+		CatalogChanges() *account.ServiceDiff
 		RefreshCatalog(ctx context.Context) (account.Catalog, error)
 		Inventory(ctx context.Context, service int64) (*client.Inventory, error)
 		Image(ctx context.Context, url string) ([]byte, error)
@@ -138,6 +139,9 @@ type Deps struct {
 	// Context is the session's: background work of the window derives from it and stops with
 	// it. Nil: context.Background().
 	Context context.Context
+	// Started is when the process started: the log says when the first catalog rows were shown
+	// (zero: not logged).
+	Started time.Time
 	// Minimize minimises w to the taskbar and reports whether it could (closing the window with
 	// no tray to hide it in); nil: it cannot, the app quits instead.
 	Minimize func(w fyne.Window) bool

@@ -1,0 +1,127 @@
+package gui
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hstockplus/hstockplus/client"
+	"github.com/hstockplus/hstockplus/client/sandbox"
+)
+
+// searchQueries is the fixed mixed list the search is measured on: each is typed letter by
+// letter (every prefix is a keystroke), then erased letter by letter. One letter, words, two
+// words, digits, Japanese and Russian text, and a query that matches nothing.
+var searchQueries = []string{
+	"i", "instagram followers", "gmail usa", "tiktok likes", "1234", "50",
+	"フォロワー", "いいね", "подписчики", "лайки", "zzqxj", "youtube views real",
+}
+
+// keystrokes turns searchQueries into the texts of every keystroke, in order.
+func keystrokes() []string {
+	var out []string
+	for _, q := range searchQueries {
+		r := []rune(q)
+		for i := 1; i <= len(r); i++ {
+			out = append(out, string(r[:i]))
+		}
+		for i := len(r) - 1; i >= 1; i-- {
+			out = append(out, string(r[:i]))
+		}
+		out = append(out, "")
+	}
+	return out
+}
+
+// mixedCatalog is n rows from the sandbox, a third of them in Japanese and a third in Russian
+// (as a catalog the user switched the language of, merged), numbered apart.
+func mixedCatalog(tb testing.TB, n int) []client.Service {
+	tb.Helper()
+	var rows []client.Service
+	for k, lang := range []string{"en", "ja", "ru"} {
+		srv, err := sandbox.New(sandbox.Options{Services: n/3 + 1, Seed: 7})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hs := httptest.NewServer(srv)
+		api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()), client.WithLang(lang))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		part, _, err := api.AllServices(tb.Context(), client.ServicesParams{}, 0, nil)
+		hs.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for i := range part {
+			part[i].Service += int64(k) * 10_000_000
+		}
+		rows = append(rows, part...)
+	}
+	return rows[:min(n, len(rows))]
+}
+
+// stats is the median and 99th percentile of samples.
+func stats(samples []time.Duration) (median, p99 time.Duration) {
+	s := slices.Clone(samples)
+	slices.Sort(s)
+	return s[len(s)/2], s[len(s)*99/100]
+}
+
+// TestSearchTable prints the search figures of issue 13 at 10k, 100k and 300k rows: index build,
+// keystroke median and p99 over the mixed query list (≥ 1,000 keystrokes), and beside them the
+// plain floor — one strings.Index pass over the key blob for the same text. `make bench` runs it
+// (HSTOCKPLUS_BENCH=1); it asserts nothing about time.
+func TestSearchTable(t *testing.T) {
+	if os.Getenv("HSTOCKPLUS_BENCH") == "" {
+		t.Skip("HSTOCKPLUS_BENCH=1 prints the search table (make bench)")
+	}
+	keys := keystrokes()
+	rounds := max(1, (1000+len(keys)-1)/len(keys))
+	fmt.Printf("\nSearch (%s, GOMAXPROCS %d): %d keystrokes per size (%d rounds of %d)\n", runtime.Version(), runtime.GOMAXPROCS(0), rounds*len(keys), rounds, len(keys))
+	fmt.Printf("| rows | index build | keystroke median | keystroke p99 | floor median | floor p99 |\n|---|---|---|---|---|---|\n")
+	for _, n := range []int{10_000, 100_000, 300_000} {
+		rows := mixedCatalog(t, n)
+		runtime.GC()
+		t0 := time.Now()
+		ix := buildCatalogIndex(rows)
+		build := time.Since(t0)
+		var dst []int32
+		var ks, floor []time.Duration
+		for r := range rounds {
+			for i, q := range keys {
+				f := catalogFilter{Text: q, Sort: sortField((r + i/50) % int(sortFieldCount)), InStock: r%2 == 1}
+				t0 := time.Now()
+				dst = ix.filter(f, dst)
+				ks = append(ks, time.Since(t0))
+
+				term := foldText(q)
+				t0 = time.Now()
+				hits := 0
+				if term != "" {
+					for pos := 0; ; {
+						k := strings.Index(ix.blob[pos:], term)
+						if k < 0 {
+							break
+						}
+						hits++
+						pos += k + len(term)
+					}
+				}
+				floor = append(floor, time.Since(t0))
+				_ = hits
+			}
+		}
+		km, kp := stats(ks)
+		fm, fp := stats(floor)
+		fmt.Printf("| %dk | %v | %.2f ms | %.2f ms | %.2f ms | %.2f ms |\n", n/1000, build.Round(time.Millisecond),
+			ms(km), ms(kp), ms(fm), ms(fp))
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
