@@ -38,7 +38,7 @@ type WatchOptions struct {
 // Any reports whether anything is asked: watching nothing is not watching.
 func (o WatchOptions) Any() bool { return o.BackInStock || o.PriceDrop || o.NewVariant }
 
-// Options are the watch's options.
+// OptionsOf are the options a watched item was set with.
 func OptionsOf(w Watch) WatchOptions {
 	o := WatchOptions{BackInStock: w.BackInStock, PriceDrop: w.PriceDrop, NewVariant: w.NewVariant}
 	if w.HasBelow {
