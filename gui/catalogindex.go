@@ -107,8 +107,10 @@ type catalogFilter struct {
 	Kind                  string // "", client.EntitySMM or client.EntityProduct
 	InStock, AutoOnly     bool
 	RefillOnly, FavOnly   bool
+	WatchOnly             bool
 	MinPrice, MaxPrice    *client.Decimal // nil: no bound
 	Favourites            map[int64]bool
+	Watched               map[int64]bool
 	Sort                  sortField
 	Desc                  bool
 }
@@ -258,11 +260,12 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 			f.MaxPrice != nil && (ix.price[i] > maxP || ix.price[i] == unknownPrice) {
 			continue
 		}
-		if f.Category != "" || f.Subcategory != "" || f.FavOnly {
+		if f.Category != "" || f.Subcategory != "" || f.FavOnly || f.WatchOnly {
 			s := &ix.rows[i]
 			if f.Category != "" && s.Category != f.Category ||
 				f.Subcategory != "" && s.Subcategory != f.Subcategory ||
-				f.FavOnly && !f.Favourites[s.Service] {
+				f.FavOnly && !f.Favourites[s.Service] ||
+				f.WatchOnly && !f.Watched[s.Service] {
 				continue
 			}
 		}
