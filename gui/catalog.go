@@ -436,6 +436,14 @@ func splitTreeID(id string) (cat, sub string) {
 }
 
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
+// priceUnit is what a service's rate is the price of, said after an amount: 1000 units, or one.
+func priceUnit(s client.Service) string {
+	if s.IsProduct() {
+		return tr.L("each")
+	}
+	return tr.L("per 1000")
+}
+
 func priceText(s client.Service) string {
 	if !s.PriceKnown() {
 		return tr.L("price unknown")

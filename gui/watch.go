@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -36,6 +37,8 @@ type watchBox struct {
 	stock, price, variant *widget.Check
 	mode                  *widget.RadioGroup
 	below                 *widget.Entry
+	belowRow              *fyne.Container
+	unit                  *widget.Label // "/ 1000" or "each": what the price is of
 	note                  *widget.Label
 
 	row     client.Service
@@ -65,8 +68,9 @@ func newWatchBox(u *UI, svc watchService) *watchBox {
 	w.below.OnChanged = func(string) { w.edited() }
 	w.note = newWrapLabel()
 	w.note.Importance = widget.LowImportance
-	priceRow := container.NewBorder(nil, nil, w.mode, nil, w.below)
-	w.opts = container.NewVBox(w.stock, w.price, container.NewPadded(priceRow), w.variant)
+	w.unit = widget.NewLabel("")
+	w.belowRow = container.NewBorder(nil, nil, nil, w.unit, w.below)
+	w.opts = container.NewVBox(container.NewHBox(w.stock, w.price), w.mode, w.belowRow, w.variant)
 	w.opts.Hide()
 	w.root = container.NewVBox(widget.NewSeparator(), w.on, w.opts, w.note)
 	if svc == nil {
@@ -93,6 +97,11 @@ func (w *watchBox) show(s client.Service) {
 	seq := w.seq
 	w.row, w.has = s, true
 	w.variant.Hidden = !s.IsProduct()
+	w.below.SetPlaceHolder("0.00")
+	if s.PriceKnown() {
+		w.below.SetPlaceHolder(money(s.Rate))
+	}
+	w.unit.SetText(priceUnit(s))
 	w.fill(account.Watch{}, false)
 	w.ui.background(func(context.Context) {
 		cur, ok, err := w.svc.Watched(s.Service)
@@ -143,7 +152,7 @@ func defaultWatch(s client.Service) account.WatchOptions {
 func (w *watchBox) layout() {
 	w.opts.Hidden = !w.on.Checked
 	w.mode.Hidden = !w.price.Checked
-	w.below.Hidden = !w.price.Checked || w.mode.Selected != w.mode.Options[1]
+	w.belowRow.Hidden = !w.price.Checked || w.mode.Selected != w.mode.Options[1]
 	w.root.Refresh()
 }
 
@@ -158,9 +167,12 @@ func (w *watchBox) edited() {
 	if on && opts.PriceDrop && w.mode.Selected == w.mode.Options[1] {
 		opts.Below = parseWatchPrice(w.below.Text)
 		if opts.Below == nil {
-			_ = w.below.Validate()
+			w.note.Importance = widget.LowImportance
+			if strings.TrimSpace(w.below.Text) != "" {
+				_ = w.below.Validate()
+				w.note.Importance = widget.DangerImportance
+			}
 			w.note.SetText(tr.L("Enter a price above zero, such as 0.50."))
-			w.note.Importance = widget.DangerImportance
 			w.note.Show()
 			return // not saved until it is a price
 		}
