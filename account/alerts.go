@@ -85,7 +85,7 @@ func (a *Alerts) Handle(ev Event) {
 	switch ev.Kind {
 	case KindStatusChanged:
 		notify = (ev.Terminal || settings.NotifyAllStatuses) && !ev.quiet
-	case KindDelivered, KindCodeReceived, KindNumberExpired, KindLowBalance:
+	case KindDelivered, KindCodeReceived, KindNumberExpired, KindLowBalance, KindBackInStock, KindPriceDrop, KindNewVariant:
 		notify = true
 	}
 	notify = notify && settings.Notifications && a.p.Notifier != nil
@@ -249,6 +249,8 @@ func (words Words) Text(ev Event, copied bool) (title, body string) {
 		return words.L("Number expired"), fmt.Sprintf(words.L("%s expired without receiving a code."), number())
 	case KindLowBalance:
 		return words.L("Low balance"), fmt.Sprintf(words.L("Your balance is %s %s, below %s."), words.Money(ev.Balance), ev.Currency, words.Money(ev.Threshold))
+	case KindBackInStock, KindPriceDrop, KindNewVariant:
+		return words.watchText(ev)
 	}
 	return "", ""
 }

@@ -161,6 +161,8 @@ func (s *Service) build(ce cache.Event, b batch, statusOf map[int64]string) Even
 		ev.Kind = KindLowBalance
 		ev.Balance, ev.Currency, ev.Threshold = ce.Balance, ce.Currency, ce.Threshold
 		ev.Status = ""
+	case storeWatchStock, storeWatchPrice, storeWatchVariant:
+		watchInfo(&ev, ce)
 	default:
 		ev.Kind = Kind(ce.Kind)
 	}

@@ -49,6 +49,7 @@ func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
 	if skipped.Rows > 0 {
 		s.logf("catalog: %s", skipped)
 	}
+	s.seeCatalog(rows)
 	if _, err := s.store.SaveServices(s.Lang(), now, rows); err != nil {
 		s.logf("catalog: not saved for offline use: %v", err)
 		return Catalog{Rows: rows, Fetched: now, Skipped: skipped}, nil
@@ -129,6 +130,9 @@ func (s *Service) Inventory(ctx context.Context, service int64) (*client.Invento
 	s.observe(err)
 	if err == nil && inv == nil {
 		err = ErrEmptyAnswer
+	}
+	if err == nil {
+		s.seeInventory(inv)
 	}
 	return inv, err
 }

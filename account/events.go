@@ -12,7 +12,7 @@ import (
 // Kind is what an Event announces.
 type Kind string
 
-// Event kinds. The first six are stored (cache events) and announced once across restarts; the
+// Event kinds. The first six (and the watch list's: KindBackInStock…) are stored (cache events) and announced once across restarts; the
 // others are states and journal changes, sent to listeners only.
 const (
 	// KindStatusChanged: order Order has a new Status (Terminal when it is final).
@@ -76,6 +76,13 @@ type Event struct {
 	Balance   client.Decimal
 	Currency  string
 	Threshold client.Decimal
+	// Service, Stock, Price, OldPrice, Variant: a watched item's events (KindBackInStock,
+	// KindPriceDrop with Threshold when the user set one, KindNewVariant); Label is its name.
+	Service  int64
+	Stock    int64
+	Price    client.Decimal
+	OldPrice client.Decimal
+	Variant  string
 	// Err says why the API is not reachable (KindOffline).
 	Err error
 	// Replayed: the event was stored before the app last stopped and is handed out now.
@@ -95,6 +102,9 @@ func (e Event) String() string {
 	}
 	if e.Order != 0 {
 		fmt.Fprintf(&b, " order %d", e.Order)
+	}
+	if e.Service != 0 {
+		fmt.Fprintf(&b, " service %d", e.Service)
 	}
 	if e.Status != "" {
 		fmt.Fprintf(&b, " status %q", e.Status)

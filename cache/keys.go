@@ -31,6 +31,7 @@ import (
 //	0x60 at(8)                              balance point
 //	0x70 id(8)                              mass order (batch)
 //	0x71 id(8) line(4)                      a line of a mass order, with its journal entry
+//	0x80 service(8)                         a watched service or product, with what was last seen
 const (
 	pfxMeta        byte = 0x01
 	pfxSnapPtr     byte = 0x10
@@ -55,6 +56,7 @@ const (
 	pfxBalance     byte = 0x60
 	pfxBatch       byte = 0x70
 	pfxBatchLine   byte = 0x71
+	pfxWatch       byte = 0x80
 )
 
 func metaKey(name string) []byte { return append([]byte{pfxMeta}, name...) }

@@ -227,9 +227,17 @@ type Event struct {
 	// Text is a free, non-secret description.
 	Text string `json:"text,omitempty"`
 	// Balance, Currency and Threshold: a low-balance event (the balance read, below Threshold).
-	Balance    client.Decimal `json:"balance,omitzero"`
-	Currency   string         `json:"currency,omitempty"`
-	Threshold  client.Decimal `json:"threshold,omitzero"`
+	Balance   client.Decimal `json:"balance,omitzero"`
+	Currency  string         `json:"currency,omitempty"`
+	Threshold client.Decimal `json:"threshold,omitzero"`
+	// Service, Price, OldPrice, Stock and Variant: an event of a watched service (Text its
+	// name): back in stock (Stock), a lower price (Price, was OldPrice; Threshold the price the
+	// user set, if any), a new variant (Variant, its name).
+	Service    int64          `json:"service,omitempty"`
+	Price      client.Decimal `json:"price,omitzero"`
+	OldPrice   client.Decimal `json:"old_price,omitzero"`
+	Stock      int64          `json:"stock,omitempty"`
+	Variant    string         `json:"variant,omitempty"`
 	Notified   bool           `json:"notified,omitempty"`
 	NotifiedAt time.Time      `json:"notified_at,omitzero"`
 }

@@ -198,7 +198,7 @@ func TestDecodeInventory(t *testing.T) {
 		t.Fatalf("smm: %+v, %v", inv, err)
 	}
 	inv, err = decodeInventory([]byte(newerInventoryProduct))
-	want := &Inventory{Service: 23501, Stock: 42, Available: true, Rate: MustDecimal("25.0000"), Min: 1, Max: 42,
+	want := &Inventory{Service: 23501, Stock: 42, Available: true, Rate: MustDecimal("25.0000"), RateKnown: true, Min: 1, Max: 42,
 		EntityType: EntityProduct, AutoDelivery: true, Subproducts: []Subproduct{
 			{SubproductID: "674a1f77bcf86cd799439011", Name: "1 Month", Stock: 42},
 			{SubproductID: "674a1f77bcf86cd799439012", Name: "3 Months", Stock: 0},

@@ -429,8 +429,10 @@ type Inventory struct {
 	Available bool  `json:"available"` // absent => Stock > 0
 	// Rate is the price the server states here (per 1000 for SMM, per unit for products); older
 	// servers do not send it and it is then zero. The catalogue row's rate (Service.Rate, with
-	// Service.RateUnknown) is the one to price an order with.
+	// Service.RateUnknown) is the one to price an order with. RateKnown tells whether the answer
+	// had one (without it Rate is zero and not a price).
 	Rate         Decimal      `json:"rate"`
+	RateKnown    bool         `json:"-"`
 	Min          int64        `json:"min"`
 	Max          int64        `json:"max"`
 	EntityType   string       `json:"entityType,omitempty"`
@@ -443,7 +445,7 @@ func (inv *Inventory) UnmarshalJSON(b []byte) error {
 	var w struct {
 		Service, Stock, Min, Max flexInt
 		Available                flexBool
-		Rate                     Decimal
+		Rate                     flexDecimal
 		EntityType, EntityType2  flexString
 		AutoDelivery, AutoDeliv2 flexBool
 		Subproducts              []Subproduct
@@ -491,7 +493,8 @@ func (inv *Inventory) UnmarshalJSON(b []byte) error {
 		Service:      w.Service.V,
 		Stock:        w.Stock.V,
 		Available:    w.Available.boolOr(w.Stock.V > 0),
-		Rate:         w.Rate,
+		Rate:         w.Rate.V,
+		RateKnown:    w.Rate.Set,
 		Min:          w.Min.V,
 		Max:          w.Max.V,
 		EntityType:   firstString(w.EntityType, w.EntityType2),

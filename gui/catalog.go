@@ -38,6 +38,8 @@ type catalogTab struct {
 	desc                *widget.Button
 	inStock, auto       *widget.Check
 	refill, favOnly     *widget.Check
+	watchOnly           *widget.Check
+	watched             map[int64]bool
 	minPrice, maxPrice  *widget.Entry
 	tree                *widget.Tree
 	list                *widget.List
@@ -62,8 +64,11 @@ func newCatalogTab(u *UI) *catalogTab {
 		t.favs[int64(n)] = true
 	}
 	t.filter.Favourites = t.favs
+	t.watched = map[int64]bool{}
+	t.filter.Watched = t.watched
 	t.progress.Hide()
 	t.detail = newServiceDetail(u)
+	t.detail.watch.changed = t.setWatched
 
 	t.search = widget.NewEntry()
 	t.search.SetPlaceHolder(tr.L("Search the catalog…"))
@@ -105,6 +110,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.auto = check(tr.L("Auto-delivery"), func(on bool) { t.filter.AutoOnly = on })
 	t.refill = check(tr.L("Refill"), func(on bool) { t.filter.RefillOnly = on })
 	t.favOnly = check(tr.L("★ Favourites"), func(on bool) { t.filter.FavOnly = on })
+	t.watchOnly = check(tr.L("Watched"), func(on bool) { t.filter.WatchOnly = on })
 	t.minPrice, t.maxPrice = widget.NewEntry(), widget.NewEntry()
 	t.minPrice.SetPlaceHolder(tr.L("min, each"))
 	t.maxPrice.SetPlaceHolder(tr.L("max, each"))
@@ -150,7 +156,7 @@ func newCatalogTab(u *UI) *catalogTab {
 	t.wider = widget.NewButtonWithIcon("", theme.SearchIcon(), func() { t.tree.Select(allRowsID) })
 	t.wider.Importance = widget.LowImportance
 	t.wider.Hide()
-	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly, prices), container.NewHBox(t.wider, t.count))
+	bar2 := container.NewBorder(nil, nil, container.NewHBox(t.inStock, t.auto, t.refill, t.favOnly, t.watchOnly, prices), container.NewHBox(t.wider, t.count))
 	listArea := container.NewStack(t.list, t.msg.root)
 	right := container.NewHSplit(listArea, t.detail.root)
 	right.Offset = 0.6
@@ -161,9 +167,43 @@ func newCatalogTab(u *UI) *catalogTab {
 	return t
 }
 
+// loadWatched reads the watch list for the Watched filter. It runs off the UI goroutine.
+func (t *catalogTab) loadWatched() {
+	ws, ok := t.svc.(watchService)
+	if !ok {
+		return
+	}
+	list, err := ws.Watches()
+	if err != nil {
+		t.ui.deps.Logf("watch list: %v", err)
+		return
+	}
+	fyne.Do(func() {
+		for _, w := range list {
+			t.watched[w.Service] = true
+		}
+		if t.filter.WatchOnly {
+			t.applyFilter()
+		}
+	})
+}
+
+// setWatched follows a change of the watch list made in the detail pane. UI goroutine only.
+func (t *catalogTab) setWatched(service int64, on bool) {
+	if on {
+		t.watched[service] = true
+	} else {
+		delete(t.watched, service)
+	}
+	if t.filter.WatchOnly {
+		t.applyFilter()
+	}
+}
+
 // loadSnapshot shows the catalog saved by the last run, at once, before any network call.
 // It runs off the UI goroutine.
 func (t *catalogTab) loadSnapshot() {
+	t.loadWatched()
 	t0 := time.Now()
 	c, err := t.svc.SavedCatalog()
 	if err != nil {
@@ -429,6 +469,14 @@ func splitTreeID(id string) (cat, sub string) {
 }
 
 // priceText is the rate with its unit: SMM rates are per 1000, product rates per unit.
+// priceUnit is what a service's rate is the price of, said after an amount: 1000 units, or one.
+func priceUnit(s client.Service) string {
+	if s.IsProduct() {
+		return tr.L("each")
+	}
+	return tr.L("per 1000")
+}
+
 func priceText(s client.Service) string {
 	if !s.PriceKnown() {
 		return tr.L("price unknown")

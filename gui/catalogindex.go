@@ -114,8 +114,10 @@ type catalogFilter struct {
 	Kind                  string // "", client.EntitySMM or client.EntityProduct
 	InStock, AutoOnly     bool
 	RefillOnly, FavOnly   bool
+	WatchOnly             bool
 	MinPrice, MaxPrice    *client.Decimal // nil: no bound
 	Favourites            map[int64]bool
+	Watched               map[int64]bool
 	Sort                  sortField
 	Desc                  bool
 }
@@ -267,8 +269,8 @@ func (ix *catalogIndex) filter(f catalogFilter, dst []int32) []int32 {
 	terms := strings.Fields(foldText(f.Text))
 	key := selectionKey(f)
 	var rows []int32
-	if f.FavOnly {
-		// The favourites change in place: nothing of theirs is remembered.
+	if f.FavOnly || f.WatchOnly {
+		// The favourites and the watched change in place: nothing of theirs is remembered.
 		ix.scratch = ix.selectRows(f, terms, ix.scratch[:0])
 		return ix.order(ix.scratch, f.Sort, f.Desc, dst)
 	}
@@ -389,11 +391,12 @@ func (ix *catalogIndex) passes(i int, f *catalogFilter, need, want uint8, minP, 
 		f.MaxPrice != nil && (ix.price[i] > maxP || ix.price[i] == unknownPrice) {
 		return false
 	}
-	if f.Category != "" || f.Subcategory != "" || f.FavOnly {
+	if f.Category != "" || f.Subcategory != "" || f.FavOnly || f.WatchOnly {
 		s := &ix.rows[i]
 		if f.Category != "" && s.Category != f.Category ||
 			f.Subcategory != "" && s.Subcategory != f.Subcategory ||
-			f.FavOnly && !f.Favourites[s.Service] {
+			f.FavOnly && !f.Favourites[s.Service] ||
+			f.WatchOnly && !f.Watched[s.Service] {
 			return false
 		}
 	}

@@ -38,6 +38,7 @@ type serviceDetail struct {
 	image    *canvas.Image
 	imageBox *fyne.Container
 	inv      *widget.Label
+	watch    *watchBox
 
 	link, qty, comments *widget.Entry
 	linkNote            *widget.Label
@@ -53,6 +54,7 @@ const imageSide = 96
 
 func newServiceDetail(u *UI) *serviceDetail {
 	d := &serviceDetail{ui: u, api: u.deps.Account}
+	d.watch = newWatchBox(u, u.deps.Account)
 	d.empty = widget.NewLabelWithStyle(tr.L("Select a service to see its details and order it."), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	d.empty.Wrapping = fyne.TextWrapWord
 	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -103,7 +105,7 @@ func newServiceDetail(u *UI) *serviceDetail {
 		container.New(&fixedHeight{lines: 3}, container.NewStack(d.estimate, d.formErr)),
 		container.NewBorder(nil, nil, nil, d.topUp, d.orderBtn),
 	)
-	info := container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.desc, d.inv)
+	info := container.NewVBox(d.title, d.meta, container.NewBorder(nil, nil, d.imageBox, nil, container.NewVBox(d.price, d.facts)), d.watch.root, d.desc, d.inv)
 	d.body = container.NewBorder(nil, container.NewPadded(form), nil, nil, container.NewVScroll(container.NewPadded(info)))
 	d.body.Hide()
 	d.root = container.NewStack(container.NewVBox(d.empty), d.body)
@@ -142,6 +144,7 @@ func (d *serviceDetail) show(s client.Service) {
 	d.desc.SetText(block(s.Description, maxText))
 	d.desc.Hidden = s.Description == ""
 	d.inv.SetText(tr.L("Checking live stock…"))
+	d.watch.show(s)
 
 	if s.IsProduct() {
 		d.link.SetPlaceHolder(tr.L("Delivery e-mail or reference (optional)"))

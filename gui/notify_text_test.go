@@ -43,3 +43,36 @@ func TestNotificationsInTheInterfaceLanguage(t *testing.T) {
 		t.Fatalf("ja low balance: %q / %q", title, body)
 	}
 }
+
+func TestWatchNotificationsInTheInterfaceLanguage(t *testing.T) {
+	t.Cleanup(func() { tr.Set("") })
+	stock := account.Event{Kind: account.KindBackInStock, ID: 1, Service: 12, Label: "Gmail", Stock: 5}
+	drop := account.Event{Kind: account.KindPriceDrop, ID: 2, Service: 12, Label: "Gmail", Price: client.MustDecimal("0.4500"), OldPrice: client.MustDecimal("0.50")}
+	below := drop
+	below.Threshold = client.MustDecimal("0.48")
+	variant := account.Event{Kind: account.KindNewVariant, ID: 3, Service: 12, Variant: "3 Months"}
+
+	tr.Set("en")
+	want := map[account.Kind][2]string{
+		account.KindBackInStock: {"Back in stock", "Gmail is back in stock: 5 available."},
+		account.KindNewVariant:  {"New variant", "Service #12 has a new variant: 3 Months."},
+	}
+	for _, ev := range []account.Event{stock, variant} {
+		if title, body := NotificationText(ev, false); title != want[ev.Kind][0] || body != want[ev.Kind][1] {
+			t.Errorf("en %s: %q / %q", ev.Kind, title, body)
+		}
+	}
+	if _, body := NotificationText(drop, false); body != "Gmail now costs 0.45 (was 0.50)." {
+		t.Errorf("en price drop: %q", body)
+	}
+	if _, body := NotificationText(below, false); body != "Gmail now costs 0.45, below your 0.48 (was 0.50)." {
+		t.Errorf("en price below: %q", body)
+	}
+	tr.Set("ja")
+	if title, body := NotificationText(stock, false); title != "再入荷" || !strings.Contains(body, "在庫 5") {
+		t.Errorf("ja back in stock: %q / %q", title, body)
+	}
+	if title, body := NotificationText(below, false); title != "値下がり" || !strings.Contains(body, "0.48") {
+		t.Errorf("ja price below: %q / %q", title, body)
+	}
+}

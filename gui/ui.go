@@ -89,6 +89,7 @@ type Account interface {
 	trayService
 	statusService
 	massOrderService
+	watchService
 }
 
 // Clipboard copies for the window: plain text, and secrets (codes, credentials) that it clears

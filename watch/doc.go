@@ -11,6 +11,10 @@
 // (it is closed: the API has one code per number) or after its expiry, when a last sms_code and
 // sms_status have been asked (a code that came just before the expiry is still kept).
 //
+// Watched services and products (a Service that is also a WatchService) are checked with
+// inventory every Schedule.Watch, at a low priority: after every order and number that is due,
+// and never with the last token of the rate limit, so that they cannot starve them.
+//
 // One goroutine (Run) schedules everything from two queues: items waiting, by due time, and items
 // due, served new ones first, then by deadline (due + interval) — so that when more is due than
 // the rate allows, a number waiting for its code (3 s) goes before an order polled every 15

@@ -76,7 +76,7 @@ func (l *loop) shutdown() error {
 }
 
 func (l *loop) publish() {
-	st := Stats{Orders: l.orders, Numbers: l.numbers, InFlight: l.inFlight, Rate: l.rate}
+	st := Stats{Orders: l.orders, Numbers: l.numbers, Watched: l.watched, InFlight: l.inFlight, Rate: l.rate}
 	l.p.statsMu.Lock()
 	l.p.stats = st
 	l.p.statsMu.Unlock()
@@ -178,6 +178,22 @@ func (l *loop) rescan(now time.Time, kicked bool) {
 		l.add(k, l.smsItem(n, now))
 		added++
 	}
+	if ws, ok := l.p.svc.(WatchService); ok {
+		watches, err := ws.Watches()
+		if err != nil {
+			l.storeFailed("reading the watch list", err)
+			return
+		}
+		for _, w := range watches {
+			k := itemKey{kindWatch, w.Service}
+			seen[k] = true
+			if it, ok := l.items[k]; ok {
+				it.gone = false
+				continue
+			}
+			l.add(k, l.watchItem(w, now))
+		}
+	}
 	for k, it := range l.items {
 		if k.kind == kindBalance || seen[k] {
 			continue
@@ -200,6 +216,8 @@ func (l *loop) add(k itemKey, it *item) {
 		l.orders++
 	case kindSMS:
 		l.numbers++
+	case kindWatch:
+		l.watched++
 	}
 	heap.Push(&l.wait, it)
 }
@@ -231,6 +249,8 @@ func (l *loop) remove(it *item) {
 			l.orders--
 		case kindSMS:
 			l.numbers--
+		case kindWatch:
+			l.watched--
 		}
 	}
 }
@@ -256,6 +276,19 @@ func (l *loop) smsItem(n account.SMSNumber, now time.Time) *item {
 		return it
 	}
 	l.firstDue(it, n.CheckedAt, now)
+	return it
+}
+
+// watchItem schedules a watched item: one interval after its last check, spread out if that is
+// past (or it was never checked), so that neither a restart nor a new watch sends a burst.
+func (l *loop) watchItem(w account.Watch, now time.Time) *item {
+	it := &item{kind: kindWatch, id: w.Service, index: -1}
+	iv := l.p.sched.Watch
+	due := w.Seen.CheckedAt.Add(iv)
+	if w.Seen.CheckedAt.IsZero() || w.Seen.CheckedAt.After(now) || due.Before(now) {
+		due = now.Add(l.spread(iv))
+	}
+	l.setDue(it, due, now)
 	return it
 }
 
@@ -295,6 +328,8 @@ func (l *loop) interval(it *item, now time.Time) time.Duration {
 		return stepInterval(s.Orders, age)
 	case kindSMS:
 		return stepInterval(s.SMS, now.Sub(it.placedAt))
+	case kindWatch:
+		return s.Watch
 	}
 	return s.Balance
 }
@@ -371,6 +406,10 @@ func (l *loop) dispatch(now time.Time) time.Time {
 	for l.inFlight < l.p.opts.MaxInFlight && l.ready.Len() > 0 {
 		it := l.ready.items[0]
 		o := l.nextOp(it, now)
+		if need := min(2, float64(l.limiter.Burst())); it.low() && l.limiter.TokensAt(now) < need {
+			// The last token is kept for an order or a number that may fall due.
+			return earliest(wake, now.Add(l.tokenIn(need)))
+		}
 		if o.kind.sends() {
 			r := l.limiter.ReserveN(now, 1)
 			if !r.OK() {
@@ -408,6 +447,8 @@ func (l *loop) nextOp(it *item, now time.Time) op {
 	switch it.kind {
 	case kindBalance:
 		o.kind = opBalance
+	case kindWatch:
+		o.kind = opWatch
 	case kindOrder:
 		o.kind = opStatus
 		o.unconf, o.spendID = it.unconf, it.spendID
@@ -432,3 +473,13 @@ func (l *loop) nextOp(it *item, now time.Time) op {
 }
 
 // handle takes a returned request: errors, events, and the item's next poll.
+
+// tokenIn is how long until the rate limit holds n tokens (at least a millisecond).
+func (l *loop) tokenIn(n float64) time.Duration {
+	have := l.limiter.TokensAt(l.now())
+	r := float64(l.limiter.Limit())
+	if r <= 0 || have >= n {
+		return time.Millisecond
+	}
+	return max(time.Millisecond, time.Duration((n-have)/r*float64(time.Second)))
+}

@@ -24,6 +24,7 @@ const (
 	opSMSGiveUp                   // unreachable long after its expiry: close it (no request)
 	opBalance                     // balance
 	opProbe                       // balance, as the offline probe
+	opWatch                       // inventory of a watched service or product
 )
 
 // sends reports whether the op sends a request (and takes a token of the rate limit).
@@ -84,6 +85,12 @@ func (p *Poller) exec(ctx context.Context, o op) (r result) {
 		c, err = p.svc.CloseNumber(o.id)
 	case opSMSGiveUp:
 		c, err = p.svc.GiveUpNumber(o.id, o.final)
+	case opWatch:
+		if ws, ok := p.svc.(WatchService); ok {
+			c, err = ws.CheckWatch(ctx, o.id)
+		} else {
+			c.Done = true
+		}
 	case opBalance, opProbe:
 		r.probe = o.kind == opProbe
 		_, err = p.svc.RefreshBalance(ctx)

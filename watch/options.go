@@ -41,9 +41,9 @@ const (
 
 // Stats are the poller's counters.
 type Stats struct {
-	// Orders and Numbers are being tracked.
-	Orders, Numbers int
-	InFlight        int
+	// Orders and Numbers are being tracked; Watched services and products checked.
+	Orders, Numbers, Watched int
+	InFlight                 int
 	// Requests counts the API requests sent since New; Failures those that failed.
 	Requests, Failures int64
 	Online             bool

@@ -38,6 +38,15 @@ type Service interface {
 	SetReachable(ok bool, why error)
 }
 
+// WatchService is the service layer's watch list, as the poller checks it: a Service that
+// implements it also has its watched services and products checked with inventory, every
+// Schedule.Watch, at a low priority (only when no order or number is due, and never with the
+// last token of the rate limit). *account.Service implements it.
+type WatchService interface {
+	Watches() ([]account.Watch, error)
+	CheckWatch(ctx context.Context, service int64) (account.CheckResult, error)
+}
+
 // Poller schedules the checks of the open orders and SMS numbers of one account. Its methods are
 // safe for concurrent use; Run is the poller itself.
 type Poller struct {

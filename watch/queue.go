@@ -17,6 +17,7 @@ const (
 	kindOrder itemKind = iota + 1
 	kindSMS
 	kindBalance
+	kindWatch // a watched service or product (low priority)
 )
 
 type itemKey struct {
@@ -51,6 +52,9 @@ type item struct {
 	closeOnly  bool              // its code is stored: just close it
 }
 
+// low: the item goes after every other one due, and leaves a token of the rate limit to them.
+func (it *item) low() bool { return it.kind == kindWatch }
+
 // queue is a heap of items. The waiting queue orders them by due time; the ready queue (items
 // due) by priority, then deadline (due + interval): when more is due than the rate allows, the
 // item with the shortest interval (an SMS number waiting for its code) goes before one polled
@@ -64,6 +68,9 @@ func (q *queue) Len() int { return len(q.items) }
 func (q *queue) Less(i, j int) bool {
 	a, b := q.items[i], q.items[j]
 	if q.ready {
+		if a.low() != b.low() {
+			return b.low()
+		}
 		if a.prio != b.prio {
 			return a.prio
 		}
@@ -104,6 +111,7 @@ type loop struct {
 	balance  *item
 	orders   int
 	numbers  int
+	watched  int
 	inFlight int
 	results  chan result
 

@@ -38,6 +38,8 @@ type Schedule struct {
 	BalanceSoon time.Duration
 	// Rescan is how often the journal is read again without a Kick.
 	Rescan time.Duration
+	// Watch is how often a watched service or product is checked with inventory.
+	Watch time.Duration
 	// RetryBase and RetryMax bound the per-item backoff after an error: base·2ⁿ⁻¹ with equal
 	// jitter (half fixed, half random), capped at RetryMax — and never sooner than the item's
 	// regular interval. NotFoundMax caps it instead for "Order not found".
@@ -66,6 +68,7 @@ type Schedule struct {
 //	orders (by hand):    < 5 min: 30 s · < 1 h: 2 min · < 24 h: 10 min · then 30 min
 //	SMS numbers:         < 2 min: 3 s · < 5 min: 6 s · then 15 s, until the code or expires_at
 //	balance: every 2 min, and 10 s after an order ends or something new is placed
+//	watched services and products: every 5 min, when nothing else is due
 func DefaultSchedule() Schedule {
 	return Schedule{
 		Orders: []Step{
@@ -93,6 +96,7 @@ func DefaultSchedule() Schedule {
 		Balance:        2 * time.Minute,
 		BalanceSoon:    10 * time.Second,
 		Rescan:         time.Minute,
+		Watch:          5 * time.Minute,
 		RetryBase:      2 * time.Second,
 		RetryMax:       5 * time.Minute,
 		NotFoundMax:    30 * time.Minute,
@@ -137,6 +141,7 @@ func (s Schedule) filled() Schedule {
 	fill(&s.Balance, d.Balance)
 	fill(&s.BalanceSoon, d.BalanceSoon)
 	fill(&s.Rescan, d.Rescan)
+	fill(&s.Watch, d.Watch)
 	fill(&s.RetryBase, d.RetryBase)
 	fill(&s.RetryMax, d.RetryMax)
 	fill(&s.NotFoundMax, d.NotFoundMax)

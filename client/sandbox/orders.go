@@ -203,17 +203,17 @@ func (s *Server) actAdd(form url.Values) (int, []byte) {
 		if s.stock[rw.slot].Load() < int64(qty) {
 			return fail("Not enough stock")
 		}
-		charge = smmCharge(units(rw.rate), qty)
+		charge = smmCharge(units(s.rowRate(rw)), qty)
 	} else {
 		left := qty
 		for i, sp := range rw.subs {
-			have := s.stock[sp.slot].Load()
+			have := s.slotStock(sp.slot)
 			stockBefore += have
 			if left == 0 || have == 0 {
 				continue
 			}
 			take := int(min(have, int64(left)))
-			alloc = append(alloc, allocPart{sub: i, qty: take, price: sp.price})
+			alloc = append(alloc, allocPart{sub: i, qty: take, price: s.subPrice(rw, i)})
 			left -= take
 		}
 		if left > 0 {
@@ -295,7 +295,7 @@ func (s *Server) plan(o *order, seq int, stockBefore int64) {
 // units in fill order. charge - costOf(delivered) is the Partial refund.
 func (s *Server) costOf(o *order, n int) decimal.Decimal {
 	if o.row.kind == entitySMM {
-		return smmCharge(units(o.row.rate), n)
+		return smmCharge(units(s.rowRate(o.row)), n)
 	}
 	var cost decimal.Decimal
 	for _, a := range o.alloc {

@@ -257,6 +257,7 @@ func (s *Server) actList(r *http.Request, form url.Values, productsOnly bool) (i
 		lang:   parseLang(form.Get("lang")),
 		imgEsc: escapeFragment(s.imageBase(r)),
 		stock:  s.slotStock,
+		rate:   s.rowRate,
 	}
 	key := "services"
 	if productsOnly {
@@ -266,7 +267,13 @@ func (s *Server) actList(r *http.Request, form url.Values, productsOnly bool) (i
 	return http.StatusOK, c.appendListing(buf, key, idx[pg.start:pg.end], pg.total, pg.page, pg.limit, pg.pages, &lc)
 }
 
-func (s *Server) slotStock(slot int32) int64 { return s.stock[slot].Load() }
+// slotStock is a slot's visible stock (none while its variant is off sale).
+func (s *Server) slotStock(slot int32) int64 {
+	if s.subHidden(slot) {
+		return 0
+	}
+	return s.stock[slot].Load()
+}
 
 func (s *Server) actInventory(form url.Values) (int, []byte) {
 	svc := strings.TrimSpace(form.Get("service"))
@@ -304,19 +311,22 @@ func (s *Server) actInventory(form url.Values) (int, []byte) {
 		Service:      rw.number,
 		Stock:        stock,
 		Available:    stock > 0 && stock >= int64(rw.min),
-		Rate:         unitsString(rw.rate, false),
+		Rate:         unitsString(s.rowRate(rw), false),
 		EntityType:   rw.kind.String(),
 		AutoDelivery: rw.auto,
 	}
 	if rw.kind == entityProduct {
 		mn, mx := rw.min, rw.max
 		resp.Min, resp.Max = &mn, &mx
-		for _, sp := range rw.subs {
+		for i, sp := range rw.subs {
+			if s.subHidden(sp.slot) {
+				continue
+			}
 			resp.Subproducts = append(resp.Subproducts, invSub{
 				SubproductID: sp.id,
 				Name:         tr(sp.name, l),
 				Stock:        s.slotStock(sp.slot),
-				Rate:         unitsString(sp.price, false),
+				Rate:         unitsString(s.subPrice(rw, i), false),
 			})
 		}
 	}

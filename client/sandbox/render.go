@@ -73,6 +73,7 @@ type listCtx struct {
 	lang   lang
 	imgEsc []byte // JSON-escaped image base URL without quotes, e.g. http://127.0.0.1:8731
 	stock  func(slot int32) int64
+	rate   func(r *row) int64 // nil: the catalog's
 }
 
 // escapeFragment returns s JSON-escaped, without the surrounding quotes.
@@ -109,7 +110,11 @@ func (c *catalog) appendRow(b []byte, r *row, lc *listCtx) []byte {
 	b = append(b, `,"subcategory":`...)
 	b = appendString(b, tr(r.subcategory, lc.lang))
 	b = append(b, `,"rate":"`...)
-	b = appendUnits(b, r.rate, true)
+	rate := r.rate
+	if lc.rate != nil {
+		rate = lc.rate(r)
+	}
+	b = appendUnits(b, rate, true)
 	b = append(b, `","min":`...)
 	b = strconv.AppendInt(b, int64(r.min), 10)
 	b = append(b, `,"max":`...)

@@ -78,6 +78,7 @@ type Server struct {
 	seed     int64
 	cat      *catalog
 	stock    []atomic.Int64 // per slot; written only with mu held, read freely
+	ov       overrides      // stock, prices and variants changed by SetRate, SetVariantHidden
 
 	stateFile   string
 	fingerprint string        // of cat, when stateFile is set
