@@ -50,6 +50,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.sandbox.Balance, "sandbox-balance", "100.00", "sandbox: the starting balance")
 	fs.IntVar(&c.sandbox.Services, "sandbox-services", 0, "sandbox and demo: catalog size (0 = the realistic default catalog)")
 	fs.Float64Var(&c.sandbox.Speed, "sandbox-speed", 1, "sandbox: time factor (2 = twice as fast)")
+	fs.BoolVar(&c.sandbox.Panel, "sandbox-panel", false, "sandbox: behave like another SMM panel (services, add, status, balance only)")
 	fs.StringVar(&c.sandboxFaults, "sandbox-faults", "", "sandbox: fault probabilities, e.g. reset=0.1,drop=0.05,html=0.1,429=0.1,slow=0.1,malformed=0.05")
 	if err := fs.Parse(args); err != nil {
 		return c, err
