@@ -29,6 +29,8 @@ var processStart = time.Now()
 type config struct {
 	demo, showVersion bool
 	apiURL, apiKey    string
+	apiURLSet         bool   // -api-url or HSTOCKPLUS_API_URL: a temporary profile on it
+	profile           string // -profile: the profile to show
 	dataDir, lang     string
 	logDir            string // the log file's folder
 	oldDataDir        string // where earlier versions kept the data, to move from; "" with -data
@@ -43,6 +45,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.SetOutput(stderr)
 	fs.BoolVar(&c.demo, "demo", false, "open in demo mode on the built-in sandbox, even with an API key")
 	fs.StringVar(&c.apiURL, "api-url", envOr(getenv, "HSTOCKPLUS_API_URL", client.DefaultEndpoint), "API v2 endpoint (env HSTOCKPLUS_API_URL)")
+	fs.StringVar(&c.profile, "profile", getenv("HSTOCKPLUS_PROFILE"), "open the profile of this `NAME` (env HSTOCKPLUS_PROFILE)")
 	fs.StringVar(&c.dataDir, "data", getenv("HSTOCKPLUS_DATA"), "directory for the app's state, and its log in logs/ (env HSTOCKPLUS_DATA; default: the system's place for app data)")
 	fs.StringVar(&c.lang, "lang", getenv("HSTOCKPLUS_LANG"), "API language code (en, ja, ru, zh, …)")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
@@ -51,6 +54,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.sandbox.Balance, "sandbox-balance", "100.00", "sandbox: the starting balance")
 	fs.IntVar(&c.sandbox.Services, "sandbox-services", 0, "sandbox and demo: catalog size (0 = the realistic default catalog)")
 	fs.Float64Var(&c.sandbox.Speed, "sandbox-speed", 1, "sandbox: time factor (2 = twice as fast)")
+	fs.BoolVar(&c.sandbox.Panel, "sandbox-panel", false, "sandbox: behave like another SMM panel (services, add, status, balance only)")
 	fs.StringVar(&c.sandboxFaults, "sandbox-faults", "", "sandbox: fault probabilities, e.g. reset=0.1,drop=0.05,html=0.1,429=0.1,slow=0.1,malformed=0.05")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -64,6 +68,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	c.sandbox.Faults = faults
 	c.apiKey = strings.TrimSpace(getenv("HSTOCKPLUS_API_KEY"))
+	c.apiURLSet = c.apiURL != client.DefaultEndpoint
 	return c, setDirs(&c, getenv)
 }
 
@@ -122,10 +127,10 @@ func serveSandbox(cfg config) error {
 	return run.Close(shut)
 }
 
-// runApp opens the window: on the real API when a key is configured, else on an in-process
+// runApp opens the window on a profile (profiles.go): an account, or the demo on an in-process
 // sandbox with its own data directory, so demo orders never mix with real ones. It is a flat
-// sequence: the session (lock, secrets, clients), its store, then the service layer, poller,
-// clipboard and window on it; Run; then one Close that ends everything the session started.
+// sequence: the session (lock, secrets), the profiles' stores, service layers and pollers, the
+// clipboard and window; Run; then one Close that ends everything the session started.
 func runApp(cfg config) error {
 	err := startApp(&cfg, os.Stderr) // data moved to its place, the log file
 	var s *session

@@ -84,33 +84,34 @@ func TestSandboxFlags(t *testing.T) {
 // the simulated account, the store and the key.
 func TestDemoKeyPersistsAndResetWipes(t *testing.T) {
 	dir := t.TempDir()
-	s := &session{secrets: cache.NewMemorySecrets(), storeDir: filepath.Join(dir, "demo"), cfg: config{dataDir: dir}}
-	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
+	s := &session{secrets: cache.NewMemorySecrets(), cfg: config{dataDir: dir}}
+	storeDir := filepath.Join(dir, "demo")
+	if err := os.MkdirAll(storeDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.demoSecrets()
+	a, err := s.demoSecrets(storeDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	k1, _ := a.Get(cache.SecretDBKey)
-	b, err := s.demoSecrets()
+	b, err := s.demoSecrets(storeDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k2, _ := b.Get(cache.SecretDBKey); k1 == "" || k1 != k2 {
 		t.Fatalf("demo key %q then %q", k1, k2)
 	}
-	if st, err := os.Stat(filepath.Join(s.storeDir, demoKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(filepath.Join(storeDir, demoKeyFile)); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", st, err)
 	}
-	if err := os.WriteFile(filepath.Join(s.storeDir, demoStateFile), []byte("{}"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(storeDir, demoStateFile), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := wipeDemo(s.storeDir); err != nil {
+	if err := wipeDemo(storeDir); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{demoKeyFile, demoStateFile, "db"} {
-		if _, err := os.Stat(filepath.Join(s.storeDir, f)); !os.IsNotExist(err) {
+		if _, err := os.Stat(filepath.Join(storeDir, f)); !os.IsNotExist(err) {
 			t.Fatalf("%s remains after a reset: %v", f, err)
 		}
 	}

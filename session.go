@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/systray"
+	"golang.org/x/time/rate"
 
 	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/assets"
@@ -24,14 +25,15 @@ import (
 	"github.com/hstockplus/hstockplus/client/sandbox"
 	"github.com/hstockplus/hstockplus/clip"
 	"github.com/hstockplus/hstockplus/gui"
-	"github.com/hstockplus/hstockplus/watch"
+	"github.com/hstockplus/hstockplus/internal/profiles"
 )
 
 // errAlreadyRunning: another instance holds the data directory and was asked to come forward.
 var errAlreadyRunning = errors.New("already running")
 
 // session is one run of the app: everything it starts derives from its context and ends in
-// Close, in the reverse order of the start.
+// Close, in the reverse order of the start. Its profiles each run on their own (profiles.go);
+// the window shows one of them.
 type session struct {
 	cfg     config
 	app     fyne.App
@@ -41,23 +43,34 @@ type session struct {
 	keyMode string
 	secrets cache.Secrets
 
-	release  func()           // the instance lock
-	demo     *sandbox.Running // the in-process sandbox (demo mode)
-	storeDir string
-	firstRun bool
-	key      string
-	opts     []client.Option
+	release func() // the instance lock
 
-	memoryOnly bool // no keyring and no passphrase: secrets and store in memory, for this session
+	memoryOnly bool // no keyring and no passphrase: secrets and stores in memory, for this session
 
-	wipeDemoOnClose bool // Reset demo: the demo's account and store go once closed
+	mu       sync.Mutex // guards set, activeID, temp, runs, limiters
+	set      profiles.Set
+	activeID string
+	temp     *profiles.Profile // the environment's key or -api-url: not saved
+	runs     map[string]*profileRun
+	limiters map[string]*rate.Limiter
+	openMu   sync.Mutex // one profile opens at a time
+	bg       sync.WaitGroup
 
-	store  *cache.Store
-	svc    *account.Service
-	clip   *clip.Service
-	poller *watch.Poller
-	polled chan struct{} // closed when the poller's Run returned
-	ui     *gui.UI
+	clip     *clip.Service
+	desk     desktopLink
+	notifier account.Notifier
+
+	// The window, on the UI goroutine: the view of the profile shown, and its context.
+	win        fyne.Window
+	ui         *gui.UI
+	shown      *profileRun
+	viewCancel context.CancelFunc
+	views      sync.WaitGroup // the background work of views replaced
+	trayHost   bool
+	// shownBefore: a view was shown (only the first logs its first rows' time after start).
+	shownBefore bool
+	goUI        func(f func()) // the window's background runner (tests: inline); nil: goroutines
+	do          func(f func()) // runs f on the UI goroutine (tests: their own queue); nil: fyne.Do
 
 	stopActivation func()
 	restart        *restartRequest
@@ -77,7 +90,8 @@ func newSession(cfg config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, release: release, keyMode: os.Getenv("HSTOCKPLUS_KEYRING")} // "" (keyring, else file), "keyring" or "file"
+	s := &session{cfg: cfg, release: release, keyMode: os.Getenv("HSTOCKPLUS_KEYRING"), // "" (keyring, else file), "keyring" or "file"
+		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
@@ -148,72 +162,32 @@ func (s *session) unlockThen(next func()) {
 	}
 }
 
-// prepare reads the API key and builds the API options: on the real API when a key is
-// configured, else on an in-process sandbox.
-func (s *session) prepare() error {
-	var err error
-	s.key = s.cfg.apiKey
-	if s.key == "" {
-		if s.key, err = s.secrets.Get(cache.SecretAPIKey); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			log.Printf("API key: %v", err)
-		}
-		s.firstRun = s.key == "" && errors.Is(err, cache.ErrNotFound)
-	}
-	endpoint, demo := s.cfg.apiURL, s.cfg.demo || s.key == ""
-	s.storeDir = s.cfg.dataDir
-	if demo {
-		if endpoint, err = s.startDemo(); err != nil {
-			return err
-		}
-	}
-	s.opts = []client.Option{
-		client.WithEndpoint(endpoint),
-		client.WithAPIKey(s.key),
-		client.WithUserAgent("hstockplus/" + version),
-		client.WithRateLimit(5, 10),
-		client.WithLogf(log.Printf),
-		// A whole catalog on a slow link takes its time; every call still ends (the client's own
-		// bound is 60 s by default, the poller's checks keep it).
-		client.WithCallTimeout(2 * time.Minute),
-	}
-	if s.cfg.lang != "" {
-		s.opts = append(s.opts, client.WithLang(s.cfg.lang))
-	}
-	return nil
-}
-
-// startDemo serves the sandbox in-process, on loopback, with its own data directory. It returns
-// its endpoint.
-func (s *session) startDemo() (string, error) {
+// startDemo serves the sandbox in-process, on loopback, for the demo profile whose store is in
+// dir. It returns its endpoint and key.
+func (s *session) startDemo(dir string) (endpoint, key string, run *sandbox.Running, err error) {
 	opts := s.cfg.sandbox // -sandbox-services, -sandbox-speed, -sandbox-faults apply to the demo too
 	opts.Seed = 1
-	s.storeDir = filepath.Join(s.cfg.dataDir, "demo")
-	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
-		return "", fmt.Errorf("demo data: %w", err)
-	}
 	// The simulated account keeps its state beside the demo's store, so a demo continues across
 	// restarts like a real account. A state it cannot read (another catalog size, a damaged
 	// file) starts the demo afresh: nothing real is in it.
-	opts.StateFile = filepath.Join(s.storeDir, demoStateFile)
+	opts.StateFile = filepath.Join(dir, demoStateFile)
 	srv, err := sandbox.New(opts)
 	if errors.Is(err, sandbox.ErrState) {
 		log.Printf("demo: %v: starting the demo afresh", err)
-		if err := wipeDemo(s.storeDir); err != nil {
-			return "", err
+		if err := wipeDemo(dir); err != nil {
+			return "", "", nil, err
 		}
 		srv, err = sandbox.New(opts)
 	}
 	if err != nil {
-		return "", err
+		return "", "", nil, err
 	}
-	run, err := sandbox.Listen("127.0.0.1:0", srv)
+	run, err = sandbox.Listen("127.0.0.1:0", srv)
 	if err != nil {
-		return "", fmt.Errorf("demo sandbox: %w", err)
+		return "", "", nil, fmt.Errorf("demo sandbox: %w", err)
 	}
-	s.demo = run
-	s.key = run.Key
 	log.Printf("demo mode: built-in sandbox at %s", run.URL)
-	return run.URL, nil
+	return run.URL, run.Key, run, nil
 }
 
 // demoStateFile is the simulated account's state, in the demo's directory.
@@ -233,19 +207,19 @@ func wipeDemo(dir string) error {
 // nothing real, so no passphrase guards it (the file is the user's alone, like every other).
 const demoKeyFile = "demo-store.key"
 
-// demoSecrets are the secrets of the demo's store: its own in the keyring, else a key kept in a
-// file of the demo's directory.
-func (s *session) demoSecrets() (cache.Secrets, error) {
+// demoSecrets are the secrets of the demo's store in dir: its own in the keyring, else a key
+// kept in a file of the demo's directory.
+func (s *session) demoSecrets(dir string) (cache.Secrets, error) {
 	if s.secrets.Backend() == cache.BackendKeyring {
-		return cache.OpenSecrets(s.storeDir, s.keyMode)
+		return cache.OpenSecrets(dir, s.keyMode)
 	}
 	mem := cache.NewMemorySecrets()
-	p := filepath.Join(s.storeDir, demoKeyFile)
+	p := filepath.Join(dir, demoKeyFile)
 	if b, err := os.ReadFile(p); err == nil {
 		_ = mem.Set(cache.SecretDBKey, strings.TrimSpace(string(b)))
 		return mem, nil
 	}
-	if _, _, err := cache.EncryptionKey(mem, cache.DatabaseExists(s.storeDir)); err != nil {
+	if _, _, err := cache.EncryptionKey(mem, cache.DatabaseExists(dir)); err != nil {
 		return nil, err
 	}
 	v, _ := mem.Get(cache.SecretDBKey)
@@ -255,91 +229,77 @@ func (s *session) demoSecrets() (cache.Secrets, error) {
 	return mem, nil
 }
 
-// resetDemo starts the demo afresh: the app restarts, and the demo's account and store are
-// removed once everything of them is closed.
+// resetDemo starts the demo afresh: the demo profile closes, its account and store are
+// removed, and it opens again — in the same window.
 func (s *session) resetDemo() {
-	s.restart, s.wipeDemoOnClose = &restartRequest{}, true
 	log.Printf("demo: starting afresh")
-	s.quit()
+	p, _ := s.profile(profiles.DemoID)
+	dir := p.StoreDir(s.cfg.dataDir)
+	s.reopen(profiles.DemoID, func() {
+		if err := wipeDemo(dir); err != nil {
+			log.Printf("%v", err)
+		}
+	})
 }
 
-// openAndStart opens the store and starts the app on it. A store whose key is not in this
-// keyring offers to keep the old data aside and start afresh. UI goroutine (before Run).
+// openAndStart reads the profiles, opens the one to show and shows it; the others open in the
+// background. A store whose key is not in this keyring offers to keep the old data aside and
+// start afresh. UI goroutine (before Run).
 func (s *session) openAndStart() {
-	if err := s.prepare(); err != nil {
+	if err := s.loadProfiles(); err != nil {
 		gui.ShowFatal(s.app, err)
 		return
 	}
-	err := s.openStore()
+	s.startShared()
+	s.mu.Lock()
+	id := s.activeID
+	s.mu.Unlock()
+	r, err := s.run(id)
 	if errors.Is(err, cache.ErrWrongKey) {
-		gui.ShowWrongKey(s.app, s.storeDir, err, func() {
-			moved, err := cache.MoveAside(s.storeDir)
+		p, _ := s.profile(id)
+		dir := p.StoreDir(s.cfg.dataDir)
+		gui.ShowWrongKey(s.app, dir, err, func() {
+			moved, err := cache.MoveAside(dir)
 			if err == nil {
 				log.Printf("store: old data kept in %s", moved)
-				err = s.openStore()
+				r, err = s.run(id)
 			}
-			s.startOrFail(err)
+			s.startOrFail(r, err)
 		})
 		return
 	}
-	s.startOrFail(err)
+	s.startOrFail(r, err)
 }
 
-func (s *session) startOrFail(err error) {
-	if err == nil {
-		err = s.start()
-	}
+func (s *session) startOrFail(r *profileRun, err error) {
 	if err != nil {
 		gui.ShowFatal(s.app, fmt.Errorf("cannot open the local store: %w", err))
+		return
 	}
+	s.show(r)
+	s.offerKeyring()
+	s.openOthers()
 }
 
-// openStore opens the encrypted store of the session's data directory, with its key from the
-// session's secrets. The demo's store (a directory of its own, afresh at every start) takes a key
-// of its own — kept only in memory when there is no OS keyring, so it never asks for a
-// passphrase. Without keyring or passphrase the store lives in memory: nothing is written.
-func (s *session) openStore() error {
+// openStoreIn opens the encrypted store in dir, with its key from secrets. Without keyring or
+// passphrase the store lives in memory: nothing is written.
+func (s *session) openStoreIn(dir string, secrets cache.Secrets) (*cache.Store, error) {
 	if s.memoryOnly {
-		var err error
-		s.store, err = cache.OpenInMemory(cache.Options{Logf: log.Printf})
-		return err
+		return cache.OpenInMemory(cache.Options{Logf: log.Printf})
 	}
-	if err := os.MkdirAll(s.storeDir, 0o700); err != nil {
-		return err
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
 	}
-	secrets := s.secrets
-	if s.storeDir != s.cfg.dataDir {
-		var err error
-		if secrets, err = s.demoSecrets(); err != nil {
-			return err
-		}
-	}
-	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(s.storeDir))
+	dbKey, _, err := cache.EncryptionKey(secrets, cache.DatabaseExists(dir))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.store, err = cache.Open(s.storeDir, cache.Options{EncryptionKey: dbKey, Logf: log.Printf})
-	return err
+	return cache.Open(dir, cache.Options{EncryptionKey: dbKey, Logf: log.Printf})
 }
 
-// start builds the service layer, the clipboard, the poller and the window on the open store.
-func (s *session) start() error {
-	api, err := client.New(s.opts...)
-	if err != nil {
-		return err
-	}
-	// The poller's checks go through a client without hidden retries: its own rate limit is
-	// what the server sees.
-	checkAPI, err := client.New(append(s.opts, watch.ClientOptions()...)...)
-	if err != nil {
-		return err
-	}
-	settings := gui.Settings(s.prefs)
-	s.svc, err = account.New(account.Params{Store: s.store, API: api, CheckAPI: checkAPI, Settings: &settings,
-		Endpoint: api.Endpoint(), Logf: log.Printf})
-	if err != nil {
-		return err
-	}
+// startShared starts what every profile shares: the clipboard and the desktop (tray host,
+// notification server). UI goroutine (before Run).
+func (s *session) startShared() {
 	a := s.app
 	s.clip = clip.New(clip.Params{
 		System: clip.System(),
@@ -358,64 +318,127 @@ func (s *session) start() error {
 		Logf:       log.Printf,
 	})
 	// The desktop: its tray host as it comes and goes, its notification server. What it
-	// reports reaches the window through fyne.Do (s.ui is set below, on this goroutine).
-	desk := startDesktop(s.ctx, desktopParams{
-		TrayChanged: func(present bool) { fyne.Do(func() { s.ui.SetTrayHost(present) }) },
-		Open:        func() { fyne.Do(func() { s.ui.Raise() }) },
-		Icon:        s.iconFile(),
+	// reports reaches the window through fyne.Do.
+	s.desk = startDesktop(s.ctx, desktopParams{
+		TrayChanged: func(present bool) {
+			fyne.Do(func() {
+				s.trayHost = present
+				if s.ui != nil {
+					s.ui.SetTrayHost(present)
+				}
+			})
+		},
+		Open: func() {
+			fyne.Do(func() {
+				if s.ui != nil {
+					s.ui.Raise()
+				}
+			})
+		},
+		Icon: s.iconFile(),
 	})
-	notifier := desk.notifier
-	if notifier == nil {
-		notifier = account.NotifierFunc(func(title, body string) {
+	s.trayHost = s.desk.tray
+	s.notifier = s.desk.notifier
+	if s.notifier == nil {
+		s.notifier = account.NotifierFunc(func(title, body string) {
 			fyne.Do(func() { a.SendNotification(fyne.NewNotification(title, body)) })
 		})
 	}
-	alerts := account.NewAlerts(account.AlertParams{
-		Settings: s.svc.Settings,
-		Notifier: notifier,
-		Copier:   s.clip,
-		Format:   gui.NotificationText, // in the interface language
-		Logf:     log.Printf,
-	})
-	schedule := gui.Schedule(s.prefs)
-	s.poller = watch.New(s.svc, watch.Options{Schedule: &schedule, Logf: log.Printf})
-	s.svc.Attach(s.poller)
+}
 
-	s.ui = gui.New(a, gui.Deps{
-		Account: s.svc, Clipboard: s.clip, Keys: account.NewKeys(s.secrets),
-		Demo: s.demo != nil, Version: version, Logf: log.Printf, FirstRun: s.firstRun,
+// show builds the window's content on profile r (the window stays; the view it showed before
+// stops its work). UI goroutine.
+func (s *session) show(r *profileRun) {
+	old, oldCancel := s.ui, s.viewCancel
+	if oldCancel != nil {
+		oldCancel()
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	s.viewCancel = cancel
+	s.mirrorPrefs(r)
+	s.shown = r
+	var resetDemo func()
+	if r.p.Demo {
+		resetDemo = s.resetDemo
+	}
+	var started time.Time // the first view logs when its first rows were shown after start
+	if !s.shownBefore {
+		started, s.shownBefore = processStart, true
+	}
+	s.ui = gui.New(s.app, gui.Deps{
+		Window: s.win, Profiles: s, Go: s.goUI,
+		Account: r.svc, Clipboard: s.clip, Keys: account.NewKeys(r.secrets),
+		Demo: r.p.Demo, Version: version, Logf: log.Printf, FirstRun: r.p.Demo && !s.hasAccount(),
 		DataDir: s.cfg.dataDir, LogDir: s.cfg.logDir, OpenFolder: openFolder,
-		Reconnect: s.reconnect, Quit: s.quit, Context: s.ctx,
-		ResetDemo: s.resetDemoIfDemo(),
-		Minimize:  minimizeWindow, TrayTooltip: systray.SetTooltip, Started: processStart,
+		Reconnect: s.reconnect, Quit: s.quit, Context: ctx,
+		ResetDemo: resetDemo, Started: started,
+		Minimize: minimizeWindow, TrayTooltip: systray.SetTooltip,
 	})
+	s.win = s.ui.Window()
 	s.ui.OnPrefsChange(func(p gui.Prefs) {
-		s.svc.SetSettings(gui.Settings(p))
+		s.mu.Lock()
+		for _, r := range s.runs {
+			r.svc.SetSettings(gui.Settings(p))
+		}
+		s.mu.Unlock()
 		s.clip.SetClearAfter(p.ClearAfter)
 	})
-	// Listeners, in order: the window (and tray), then the alerts (copy, then notify).
-	ui := s.ui
-	s.svc.Subscribe(func(ev account.Event) { fyne.Do(func() { ui.HandleEvent(ev) }) })
-	s.svc.Subscribe(alerts.Handle)
-	if desk.bus {
+	if s.desk.bus {
 		s.ui.SetupTray()
-		s.ui.SetTrayHost(desk.tray)
+		s.ui.SetTrayHost(s.trayHost)
 	} else {
 		s.ui.NoTray() // Fyne's tray would fail to register, and crash at quit without a bus
 	}
-	s.clearOnClose(s.ui.Window())
-	s.ui.Window().Show()
+	s.clearOnClose(s.win)
+	s.win.Show()
 	s.ui.Start()
+	if old != nil {
+		s.views.Go(old.Wait)
+	}
+	log.Printf("profile %s shown", r.p.ID)
+}
 
-	s.offerKeyring()
-	s.polled = make(chan struct{})
-	go func() {
-		defer close(s.polled)
-		if err := s.poller.Run(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Printf("poller: %v", err)
+// mirrorPrefs makes the endpoint and catalog language of the settings those of the profile
+// shown: Settings edits them there.
+func (s *session) mirrorPrefs(r *profileRun) {
+	fp := s.app.Preferences()
+	p := gui.LoadPrefs(fp)
+	if !r.p.Demo {
+		p.Endpoint = r.endpoint
+	}
+	p.Lang = r.lang
+	p.Save(fp)
+}
+
+// waitViews waits for the background work of the views replaced.
+func (s *session) waitViews() { s.views.Wait() }
+
+// reopen closes profile id (once the window's work on it ended), runs between (nil: nothing),
+// then opens and shows it again. UI goroutine.
+func (s *session) reopen(id string, between func()) {
+	s.mu.Lock()
+	r := s.runs[id]
+	delete(s.runs, id)
+	s.mu.Unlock()
+	cur := s.ui
+	if r != nil && s.shown == r && s.viewCancel != nil {
+		s.viewCancel()
+	}
+	s.bg.Go(func() {
+		if cur != nil && r != nil && s.shown == r {
+			cur.Wait()
 		}
-	}()
-	return nil
+		s.waitViews()
+		if r != nil {
+			s.closeRun(r)
+		}
+		if between != nil {
+			between()
+		}
+		if s.ctx.Err() == nil {
+			s.uiDo(func() { s.Switch(id) })
+		}
+	})
 }
 
 // iconFile is the app icon as a file for the desktop's notifications, in the data directory;
@@ -490,21 +513,43 @@ func (s *session) clearOnClose(w fyne.Window) {
 	})
 }
 
-// resetDemoIfDemo is resetDemo in the demo, nil otherwise.
-func (s *session) resetDemoIfDemo() func() {
-	if s.demo == nil {
+// reconnect: Settings or the welcome saved a new endpoint (preferences) or key (the profile's
+// secrets), or another language. The profile shown takes them: it closes and opens again, in
+// the same window. A key entered in the demo is the first account's: that profile is made (or
+// updated) and shown. UI goroutine.
+func (s *session) reconnect(endpoint, key string) error {
+	r := s.shown
+	if r == nil {
 		return nil
 	}
-	return s.resetDemo
-}
-
-// reconnect: Settings or the welcome saved a new endpoint (preferences) or key (keyring). A fresh
-// start is the simplest correct way to use them — a new client, the account's own store (not
-// the demo's), a new poller — so the app quits and runs itself again (restartSelf).
-func (s *session) reconnect(endpoint, key string) error {
-	s.restart = &restartRequest{newKey: key != ""}
-	log.Printf("restarting to connect to %s", endpoint)
-	s.quit()
+	lang := gui.LoadPrefs(s.app.Preferences()).Lang
+	id := r.p.ID
+	s.mu.Lock()
+	switch {
+	case id == tempID:
+		s.temp.Endpoint, s.temp.Lang = endpoint, lang
+		if key != "" {
+			s.cfg.apiKey = key
+		}
+	case r.p.Demo && key == "":
+		p, _ := s.set.Get(id)
+		p.Lang = lang
+		_ = s.set.Update(p)
+	default:
+		if r.p.Demo {
+			id = profiles.MainID
+			if _, ok := s.set.Get(id); !ok {
+				s.set.Profiles = append([]profiles.Profile{{ID: id, Name: appName}}, s.set.Profiles...)
+			}
+		}
+		p, _ := s.set.Get(id)
+		p.Endpoint, p.Lang = endpoint, lang
+		_ = s.set.Update(p)
+	}
+	s.saveProfilesLocked()
+	s.mu.Unlock()
+	log.Printf("profile %s: connecting to %s", id, hostOf(endpoint))
+	s.reopen(id, nil)
 	return nil
 }
 
@@ -515,48 +560,52 @@ func (s *session) uiStopped() {
 	}
 }
 
-// Close ends the session: it cancels its context, waits for the poller's checks in flight,
-// clears the clipboard, closes the store and the demo sandbox, and releases the data directory.
+// Close ends the session: it cancels its context, waits for the window's background work and
+// the pollers' checks in flight, clears the clipboard, closes the stores and the demo sandbox,
+// and releases the data directory.
 func (s *session) Close() {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		if s.stopActivation != nil {
 			s.stopActivation()
 		}
-		if s.polled != nil {
-			<-s.polled // before the store closes: the checks write to it
-		}
-		if s.ui != nil {
-			// The window's background work ends with the context; bounded, in case the UI's loop
-			// died under one waiting for it.
-			waited := make(chan struct{})
-			go func() { s.ui.Wait(); close(waited) }()
-			select {
-			case <-waited:
-			case <-time.After(5 * time.Second):
-				log.Printf("session: the window's background work did not end within 5 s")
+		// The window's background work ends with the context; bounded, in case the UI's loop
+		// died under one waiting for it.
+		waited := make(chan struct{})
+		go func() {
+			if s.ui != nil {
+				s.ui.Wait()
 			}
+			s.views.Wait()
+			s.bg.Wait()
+			close(waited)
+		}()
+		select {
+		case <-waited:
+		case <-time.After(5 * time.Second):
+			log.Printf("session: the window's background work did not end within 5 s")
+		}
+		s.mu.Lock()
+		runs := s.runs
+		s.runs = map[string]*profileRun{}
+		s.mu.Unlock()
+		for _, r := range runs {
+			s.closeRun(r)
 		}
 		if s.clip != nil {
 			s.clip.Close()
-		}
-		if s.store != nil {
-			if err := s.store.Close(); err != nil {
-				log.Printf("store: %v", err)
-			}
-		}
-		if s.demo != nil {
-			if err := s.demo.Close(context.Background()); err != nil {
-				log.Printf("demo sandbox: %v", err)
-			}
-			if s.wipeDemoOnClose {
-				if err := wipeDemo(s.storeDir); err != nil {
-					log.Printf("%v", err)
-				}
-			}
 		}
 		if s.release != nil {
 			s.release()
 		}
 	})
+}
+
+// uiDo runs f on the UI goroutine.
+func (s *session) uiDo(f func()) {
+	if s.do != nil {
+		s.do(f)
+		return
+	}
+	fyne.Do(f)
 }

@@ -78,7 +78,13 @@ const (
 // Shops reads every shop and saves them; when HstockPlus cannot be reached it returns the saved
 // list with when it was saved, and the error. With neither, the error alone.
 func (s *Service) Shops(ctx context.Context) (shops []client.Shop, saved time.Time, err error) {
+	if err := s.unsupported(FeatureShops); err != nil {
+		return nil, time.Time{}, err
+	}
 	shops, err = s.fetchAllShops(ctx)
+	if err = s.learn(FeatureShops, err); errors.Is(err, ErrUnsupported) {
+		return nil, time.Time{}, err
+	}
 	if err == nil {
 		if _, serr := s.store.SaveShops(s.clock.Now(), shops); serr != nil {
 			s.logf("shops: not saved for offline use: %v", serr)
@@ -113,6 +119,9 @@ func (s *Service) fetchAllShops(ctx context.Context) ([]client.Shop, error) {
 
 // ShopProducts lists what one shop sells.
 func (s *Service) ShopProducts(ctx context.Context, shopID string) ([]client.Service, error) {
+	if err := s.unsupported(FeatureShops); err != nil {
+		return nil, err
+	}
 	page, err := s.api.Services(ctx, client.ServicesParams{ShopID: shopID})
 	s.observe(err)
 	if err != nil {
@@ -126,8 +135,12 @@ func (s *Service) ShopProducts(ctx context.Context, shopID string) ([]client.Ser
 
 // Inventory is the live stock of a service or product.
 func (s *Service) Inventory(ctx context.Context, service int64) (*client.Inventory, error) {
+	if err := s.unsupported(FeatureInventory); err != nil {
+		return nil, err
+	}
 	inv, err := s.api.Inventory(ctx, service)
 	s.observe(err)
+	err = s.learn(FeatureInventory, err)
 	if err == nil && inv == nil {
 		err = ErrEmptyAnswer
 	}
@@ -154,15 +167,21 @@ func (s *Service) Image(ctx context.Context, url string) ([]byte, error) {
 
 // SMSCountries lists the countries numbers can be rented in.
 func (s *Service) SMSCountries(ctx context.Context) ([]client.SMSCountry, error) {
+	if err := s.unsupported(FeatureSMS); err != nil {
+		return nil, err
+	}
 	cs, err := s.api.SMSCountries(ctx)
 	s.observe(err)
-	return cs, err
+	return cs, s.learn(FeatureSMS, err)
 }
 
 // SMSProjects lists the services (projects) numbers can be rented for in a country, with their
 // prices.
 func (s *Service) SMSProjects(ctx context.Context, country string) ([]client.SMSProject, error) {
+	if err := s.unsupported(FeatureSMS); err != nil {
+		return nil, err
+	}
 	ps, err := s.api.SMSProjects(ctx, country)
 	s.observe(err)
-	return ps, err
+	return ps, s.learn(FeatureSMS, err)
 }

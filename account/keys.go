@@ -78,7 +78,7 @@ func (k *Keys) file() (*cache.FileSecrets, bool) {
 	if k == nil {
 		return nil, false
 	}
-	f, ok := k.secrets.(*cache.FileSecrets)
+	f, ok := cache.Unscoped(k.secrets).(*cache.FileSecrets)
 	return f, ok
 }
 

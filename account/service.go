@@ -23,6 +23,7 @@ package account
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"strconv"
 	"sync"
@@ -103,6 +104,10 @@ type Params struct {
 	Hooks    Hooks
 	// Endpoint is the API's address, named in what the window says when it cannot be reached.
 	Endpoint string
+	// Features: what an earlier run learnt of the panel (see Feature); OnFeatures is told each
+	// time the service learns more (to keep it), with all it knows. Any goroutine.
+	Features   map[Feature]bool
+	OnFeatures func(map[Feature]bool)
 }
 
 // Service is the service layer of one account (one store, one API endpoint). Its methods are
@@ -138,6 +143,8 @@ type Service struct {
 	whyMu    sync.Mutex
 	why      string       // the last reason for being offline
 	reach    atomic.Int32 // reachUnknown until the first answer or failure, then reachOnline/reachOffline
+
+	feat features // what the panel offers (features.go)
 }
 
 // Reachability of HstockPlus as the last call found it.
@@ -180,6 +187,10 @@ func New(p Params) (*Service, error) {
 	}
 	s := &Service{store: p.Store, api: p.API, check: p.CheckAPI, clock: p.Clock, logf: p.Logf, hooks: p.Hooks, settings: settings}
 	s.endpoint = p.Endpoint
+	s.feat.known, s.feat.onLearn = maps.Clone(p.Features), p.OnFeatures
+	if s.feat.known == nil {
+		s.feat.known = map[Feature]bool{}
+	}
 	if pt, err := p.Store.LastBalance(); err == nil {
 		s.balance = &BalanceReading{Balance: client.Balance{Balance: pt.Balance, Currency: pt.Currency}, At: pt.At, Saved: true}
 	}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/internal/tr"
 )
@@ -178,6 +179,10 @@ func (d *serviceDetail) loadInventory(ctx context.Context, seq int, s client.Ser
 	inv, err := d.api.Inventory(ctx, s.Service)
 	fyne.Do(func() {
 		if seq != d.seq {
+			return
+		}
+		if errors.Is(err, account.ErrUnsupported) {
+			d.inv.SetText("") // this panel has no live stock
 			return
 		}
 		if err != nil {

@@ -107,6 +107,9 @@ func (u *UI) trayOnEvent(ev account.Event) {
 	}
 }
 
+// RefreshTray rebuilds the tray menu (another profile's balance changed). UI goroutine.
+func (u *UI) RefreshTray() { u.refreshTray() }
+
 // refreshTray rebuilds the tray menu from the service layer's tray state, read off the UI
 // goroutine.
 func (u *UI) refreshTray() {
@@ -168,6 +171,7 @@ func (u *UI) trayMenu(s trayState) *fyne.Menu {
 			}))
 		}
 	}
+	items = append(items, u.trayProfiles()...)
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(tr.L("Open HstockPlus"), func() { u.openTab(nil) }))
 	// Our own Quit, so that quitting from the tray clears the clipboard like every other way.
 	quit := fyne.NewMenuItem(tr.L("Quit"), u.quit)

@@ -148,6 +148,11 @@ type Deps struct {
 	Minimize func(w fyne.Window) bool
 	// TrayTooltip sets the tray icon's tooltip ("HstockPlus · balance"); nil: none.
 	TrayTooltip func(string)
+	// Window, when set, is the window to build in (a profile switch rebuilds the window's
+	// content on another profile; the window stays). Nil: a new window.
+	Window fyne.Window
+	// Profiles lists the app's profiles for the header's selector and the tray; nil: none.
+	Profiles Profiles
 	// AfterFunc runs f after d (the short "Copied" confirmations); nil: time.AfterFunc. The
 	// function it runs reaches widgets through fyne.Do.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
@@ -245,7 +250,10 @@ func New(a fyne.App, d Deps) *UI {
 	u.initPrefs()
 	tr.Set(u.Prefs().UILang) // before any text of the window is made
 	setFyneWords(tr.Current())
-	u.win = a.NewWindow("HstockPlus")
+	u.win = d.Window
+	if u.win == nil {
+		u.win = a.NewWindow("HstockPlus")
+	}
 	u.win.SetIcon(assets.Icon)
 
 	u.catalog = newCatalogTab(u)
@@ -267,12 +275,17 @@ func New(a fyne.App, d Deps) *UI {
 	u.offline = container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameWarning)), u.offlineText)
 	u.offline.Hide()
 	top := container.NewVBox(u.offline)
+	if bar := u.profileBar(); bar != nil {
+		top.Objects = append([]fyne.CanvasObject{bar}, top.Objects...)
+	}
 	if d.Demo {
 		top.Objects = append([]fyne.CanvasObject{demoBanner()}, top.Objects...)
 	}
 	u.status = newStatusBar(u)
 	u.win.SetContent(container.NewBorder(top, u.status.root, nil, nil, u.tabs))
-	u.win.Resize(fyne.NewSize(1100, 720))
+	if d.Window == nil {
+		u.win.Resize(fyne.NewSize(1100, 720))
+	}
 	u.win.SetMaster()
 	u.installShortcuts()
 	escClosesDialogs(u.win)
@@ -291,6 +304,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 // balance is the poller's to ask: it is shown from the store now and from its event later.
 func (u *UI) Start() {
 	u.balance.showSaved()
+	u.probeFeatures()
 	u.async(func() {
 		u.catalog.loadSnapshot()
 		ctx, cancel := context.WithTimeout(u.deps.Context, requestTimeout)

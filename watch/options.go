@@ -3,6 +3,8 @@ package watch
 import (
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/hstockplus/hstockplus/client"
 )
 
@@ -23,6 +25,9 @@ type Options struct {
 	RatePerSecond float64
 	Burst         int
 	MaxInFlight   int
+	// Limiter, when set, is the request limit shared with the pollers of the other accounts on
+	// the same endpoint (one limit per server); RatePerSecond still sets its rate.
+	Limiter *rate.Limiter
 	// RequestTimeout bounds one request (default 30 s).
 	RequestTimeout time.Duration
 	// Clock (nil: SystemClock). Give the service layer the same one.

@@ -114,6 +114,14 @@ func New(svc Service, opts Options) *Poller {
 	return p
 }
 
+// limiter is the request limit of a run: the shared one of Options, else its own.
+func (p *Poller) limiter() *rate.Limiter {
+	if p.opts.Limiter != nil {
+		return p.opts.Limiter
+	}
+	return rate.NewLimiter(rate.Limit(p.opts.RatePerSecond), p.opts.Burst)
+}
+
 // Kick makes Run read the journal again now and check what is new at once: the service calls
 // it after placing an order or a number, or settling a journal entry. It never blocks.
 func (p *Poller) Kick() {
@@ -163,7 +171,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		items:   map[itemKey]*item{},
 		ready:   queue{ready: true},
 		results: make(chan result, p.opts.MaxInFlight+1),
-		limiter: rate.NewLimiter(rate.Limit(p.opts.RatePerSecond), p.opts.Burst),
+		limiter: p.limiter(),
 		rate:    p.opts.RatePerSecond,
 	}
 	p.online.Store(true)

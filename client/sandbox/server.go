@@ -50,6 +50,10 @@ type Options struct {
 	// with an error wrapping ErrState and is left as it is: deleting it resets
 	// the account. See Save, Close and StateError.
 	StateFile string
+
+	// Panel makes the server behave like another SMM panel speaking the API v2 subset: every
+	// action but services, add, status and balance answers "Invalid action".
+	Panel bool
 }
 
 // Stats are request counters.
@@ -76,6 +80,7 @@ type Server struct {
 	now      func() time.Time
 	baseURL  string
 	seed     int64
+	panel    bool // Options.Panel
 	cat      *catalog
 	stock    []atomic.Int64 // per slot; written only with mu held, read freely
 	ov       overrides      // stock, prices and variants changed by SetRate, SetVariantHidden
@@ -120,6 +125,7 @@ func New(opts Options) (*Server, error) {
 		speed:      opts.Speed,
 		now:        opts.Now,
 		seed:       opts.Seed,
+		panel:      opts.Panel,
 		nextID:     firstOrderID,
 		orders:     map[int64]*order{},
 		sms:        map[int64]*smsOrder{},
@@ -376,6 +382,9 @@ func (s *Server) dispatch(r *http.Request, form url.Values, action string) (int,
 	if subtle.ConstantTimeCompare([]byte(form.Get("key")), []byte(s.key)) != 1 {
 		return fail(errInvalidKey)
 	}
+	if s.panel && !panelActions[action] {
+		return fail(errInvalidAction)
+	}
 	switch action {
 	case "categories":
 		return s.actCategories(form)
@@ -406,6 +415,9 @@ func (s *Server) dispatch(r *http.Request, form url.Values, action string) (int,
 	}
 	return fail(errInvalidAction)
 }
+
+// panelActions are the actions of the API v2 subset every SMM panel speaks (Options.Panel).
+var panelActions = map[string]bool{"services": true, "add": true, "status": true, "balance": true}
 
 // parseForm fills r.PostForm from a urlencoded or multipart body.
 func parseForm(r *http.Request) error {

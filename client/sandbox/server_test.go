@@ -365,3 +365,17 @@ func TestNewUserDemo(t *testing.T) {
 		t.Fatalf("sms after 30s: %v", c)
 	}
 }
+
+// A panel speaks the API v2 subset only: everything else is "Invalid action".
+func TestPanelSpeaksTheV2SubsetOnly(t *testing.T) {
+	s, _ := newServer(t, Options{Panel: true})
+	for _, a := range []string{"categories", "shops", "products", "inventory", "sms_countries", "sms_projects", "add_sms", "sms_code", "sms_status"} {
+		apiErr(t, s, errInvalidAction, "action", a, "service", "1", "order", "1", "project_id", "x")
+	}
+	if m, ok := api(t, s, "action", "balance").(map[string]any); !ok || m["balance"] != "100.00" {
+		t.Fatalf("balance: %v", m)
+	}
+	if m, ok := api(t, s, "action", "services").(map[string]any); !ok || len(m["services"].([]any)) == 0 {
+		t.Fatalf("services: %v", m)
+	}
+}
