@@ -62,8 +62,11 @@ soak: deps
 	$(GO) build -race -tags $(TAGS) -ldflags "$(LDFLAGS)" -o .smoke/$(BIN) .
 	scripts/soak.sh .smoke/$(BIN) 1000
 
+## bench: the Go benchmarks, then the search table at 10k/100k/300k rows (keystrokes beside the
+## plain floor: one pass over the keys)
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	HSTOCKPLUS_BENCH=1 $(GO) test -tags $(TAGS) -count=1 -v -run '^TestSearchTable$$' ./gui | grep -v '^[=-]'
 
 ## screenshot: run the demo under Xvfb and save a screenshot to .smoke/screenshot.png
 screenshot: build
