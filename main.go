@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -132,6 +133,11 @@ func serveSandbox(cfg config) error {
 // sequence: the session (lock, secrets), the profiles' stores, service layers and pollers, the
 // clipboard and window; Run; then one Close that ends everything the session started.
 func runApp(cfg config) error {
+	if path := os.Getenv("HSTOCKPLUS_CPUPROFILE"); path != "" { // for measuring: a CPU profile of the run
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	err := startApp(&cfg, os.Stderr) // data moved to its place, the log file
 	var s *session
 	if err == nil {
