@@ -134,6 +134,10 @@ func TestInstanceLockAndActivation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The listener answers, then calls back: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); activated.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if activated.Load() != 2 {
 		t.Fatalf("activated %d times", activated.Load())
 	}
