@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -340,9 +342,53 @@ func (s *session) routeEvent(r *profileRun, ev account.Event) {
 		return
 	}
 	switch ev.Kind {
-	case account.KindBalance, account.KindLowBalance:
+	case account.KindBalance, account.KindLowBalance, account.KindCodeReceived, account.KindDelivered,
+		account.KindSMSStatus, account.KindNumberExpired, account.KindJournal:
 		s.ui.RefreshTray()
 	}
+}
+
+// TrayState is what the tray lists for every profile followed: the shown one's first, the
+// others' named ("Name · label") when there are several. Off the UI goroutine.
+func (s *session) TrayState(now time.Time) (account.Tray, error) {
+	s.mu.Lock()
+	shown := s.runs[s.activeID]
+	runs := make([]*profileRun, 0, len(s.runs))
+	if shown != nil {
+		runs = append(runs, shown)
+	}
+	for _, r := range s.runs {
+		if r != shown {
+			runs = append(runs, r)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortStableFunc(runs[min(1, len(runs)):], func(a, b *profileRun) int { return strings.Compare(a.p.ID, b.p.ID) })
+	var out account.Tray
+	var firstErr error
+	for _, r := range runs {
+		t, err := r.svc.TrayState(now)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if len(runs) > 1 {
+			name := profileName(r.p)
+			for i := range t.Numbers {
+				t.Numbers[i].Label = name + " · " + t.Numbers[i].Label
+			}
+			for i := range t.Deliveries {
+				t.Deliveries[i].Label = name + " · " + t.Deliveries[i].Label
+			}
+		}
+		out.Numbers = append(out.Numbers, t.Numbers...)
+		out.Deliveries = append(out.Deliveries, t.Deliveries...)
+	}
+	out.Numbers = out.Numbers[:min(len(out.Numbers), account.TrayRecent*2)]
+	out.Deliveries = out.Deliveries[:min(len(out.Deliveries), account.TrayRecent)]
+	return out, firstErr
 }
 
 // closeRun stops a profile: its poller, then its store and its demo sandbox. Off the UI

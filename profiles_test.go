@@ -238,6 +238,24 @@ func TestProfilesRunSideBySide(t *testing.T) {
 		}
 	}
 
+	// The tray lists every profile's live numbers, named: a number rented in Beta while Alpha
+	// is shown.
+	ps, err := rb.svc.SMSProjects(ctx, "us")
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("Beta's SMS projects: %v", err)
+	}
+	rental, err := rb.svc.RentNumbers(ctx, client.AddSMSRequest{ProjectID: ps[0].ProjectID, Quantity: 1, Country: "us"}, ps[0].Name, ps[0].Price)
+	if err != nil || len(rental.Numbers) != 1 {
+		t.Fatalf("Beta's number: %+v %v", rental, err)
+	}
+	tray, err := s.TrayState(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tray.Numbers) != 1 || tray.Numbers[0].Label != "Beta · "+ps[0].Name || tray.Numbers[0].Phone != rental.Numbers[0].Phone {
+		t.Fatalf("tray numbers %+v, want Beta's, named", tray.Numbers)
+	}
+
 	// Switching: the same window shows Beta, its balance, then the panel with its tabs hidden.
 	s.Switch(ids["Beta"])
 	if s.win != win || s.shown != rb || find[*widget.Select](win).Selected != "Beta" {

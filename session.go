@@ -371,7 +371,7 @@ func (s *session) show(r *profileRun) {
 		Demo: r.p.Demo, Version: version, Logf: log.Printf, FirstRun: r.p.Demo && !s.hasAccount(),
 		DataDir: s.cfg.dataDir, LogDir: s.cfg.logDir, OpenFolder: openFolder,
 		Reconnect: s.reconnect, Quit: s.quit, Context: ctx,
-		ResetDemo: resetDemo, Started: started,
+		ResetDemo: resetDemo, Started: started, Tray: s,
 		Minimize: minimizeWindow, TrayTooltip: systray.SetTooltip,
 	})
 	s.win = s.ui.Window()

@@ -140,6 +140,8 @@ type Deps struct {
 	// Context is the session's: background work of the window derives from it and stops with
 	// it. Nil: context.Background().
 	Context context.Context
+	// Tray reads what the tray lists (every profile's numbers and deliveries); nil: Account's.
+	Tray trayService
 	// Started is when the process started: the log says when the first catalog rows were shown
 	// (zero: not logged).
 	Started time.Time
@@ -243,6 +245,9 @@ func New(a fyne.App, d Deps) *UI {
 	}
 	a.SetIcon(assets.Icon)
 	u := &UI{app: a, deps: d, tray: d.Account}
+	if d.Tray != nil {
+		u.tray = d.Tray
+	}
 	u.async = d.Go
 	if u.async == nil {
 		u.async = func(f func()) { u.bg.Go(f) }
