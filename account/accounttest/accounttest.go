@@ -60,3 +60,20 @@ func NewWith(t testing.TB, p account.Params) *Env {
 	}
 	return &Env{Svc: svc, Store: st}
 }
+
+// OpenDir builds the service layer on the on-disk store in dir (created if need be) under a fixed
+// test key, as the app opens its own: for measuring what a restart reads. Close closes it.
+func OpenDir(t testing.TB, dir string, api account.API) *Env {
+	t.Helper()
+	st, err := cache.Open(dir, cache.Options{EncryptionKey: testKey[:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return On(t, st, api)
+}
+
+// Close closes the store (a restart follows with OpenDir on the same dir).
+func (e *Env) Close() error { return e.Store.Close() }
+
+var testKey = [32]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
