@@ -65,6 +65,9 @@ func cpuTime() time.Duration {
 //
 //	req/min         requests per minute the sandbox counted (the limit: 240)
 //	demand-req/min  what the schedule asks for
+//	order-req/min   of req/min, the orders' status checks; sms-req/min the numbers' (sms_code, sms_status)
+//	order-min       the mean interval between two checks of an order, in minutes (open orders ÷ order-req/min)
+//	sched-order-min what the schedule asks for it (open orders ÷ the orders' demand)
 //	cpu-%           CPU time of the process while the poller ran, in % of one core
 //	idle-cpu-%      likewise with the store open and no poller (Badger's own work)
 //
@@ -85,6 +88,10 @@ func BenchmarkPollerLoad(b *testing.B) {
 	b.ReportMetric(0, "ns/op") // meaningless here: suppressed
 	b.ReportMetric(m.perMin, "req/min")
 	b.ReportMetric(m.demand*60, "demand-req/min")
+	b.ReportMetric(m.orderPerMin, "order-req/min")
+	b.ReportMetric(m.smsPerMin, "sms-req/min")
+	b.ReportMetric(m.orderEvery.Minutes(), "order-min")
+	b.ReportMetric(m.schedOrderEvery.Minutes(), "sched-order-min")
 	b.ReportMetric(m.cpu, "cpu-%")
 	b.ReportMetric(m.idleCPU, "idle-cpu-%")
 }
@@ -92,6 +99,8 @@ func BenchmarkPollerLoad(b *testing.B) {
 // loadFigures are what measureLoad found.
 type loadFigures struct {
 	perMin, demand, cpu, idleCPU float64
+	orderPerMin, smsPerMin       float64
+	orderEvery, schedOrderEvery  time.Duration // mean interval between two checks of an order: measured, scheduled
 }
 
 func measureLoad(t testing.TB) loadFigures {
@@ -163,10 +172,11 @@ func measureLoad(t testing.TB) loadFigures {
 	at := func(t time.Time) { clock.Store(&t) }
 	sched := DefaultSchedule()
 	ctx := context.Background()
-	var demand, orderDemand float64 // requests per second the schedule asks for
+	rng := mrand.New(mrand.NewPCG(13, 13)) // the same ages on every run: runs compare
+	var demand, orderDemand float64        // requests per second the schedule asks for
 	placedOrders, manual := 0, 0
 	for i := 0; placedOrders < 1000; i++ {
-		age := time.Duration(mrand.Int64N(int64(24 * time.Hour)))
+		age := time.Duration(rng.Int64N(int64(24 * time.Hour)))
 		placed := now.Add(-age)
 		at(placed)
 		svc := e.smm[i%len(e.smm)]
@@ -187,7 +197,7 @@ func measureLoad(t testing.TB) loadFigures {
 		iv := sched.OrderInterval(age, !st.AutoDelivery)
 		demand += 1 / iv.Seconds()
 		orderDemand += 1 / iv.Seconds()
-		at(now.Add(-time.Duration(mrand.Int64N(int64(iv)))))
+		at(now.Add(-time.Duration(rng.Int64N(int64(iv)))))
 		if _, err := store.RecordOrderStatus(id, *st); err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +208,7 @@ func measureLoad(t testing.TB) loadFigures {
 	}
 	numbers := 0
 	for range smsBatches {
-		age := time.Duration(mrand.Int64N(int64(15 * time.Minute)))
+		age := time.Duration(rng.Int64N(int64(15 * time.Minute)))
 		placed := now.Add(-age)
 		at(placed)
 		ids, err := e.placeSMS(ctx, store, 5)
@@ -213,7 +223,7 @@ func measureLoad(t testing.TB) loadFigures {
 			st.ExpiresAt = placed.Add(20 * time.Minute)
 			iv := sched.SMSInterval(age)
 			demand += 1 / iv.Seconds()
-			at(now.Add(-time.Duration(mrand.Int64N(int64(iv)))))
+			at(now.Add(-time.Duration(rng.Int64N(int64(iv)))))
 			if _, err := store.RecordSMSStatus(id, *st); err != nil {
 				t.Fatal(err)
 			}
@@ -271,11 +281,23 @@ func measureLoad(t testing.TB) loadFigures {
 		t.Errorf("%d requests in %v: over the bound %.0f", total, wall, bound)
 	}
 
+	orderPerMin := float64(reads["status"]) / wall.Minutes()
+	smsPerMin := float64(reads["sms_code"]+reads["sms_status"]) / wall.Minutes()
+	var orderEvery time.Duration
+	if orderPerMin > 0 {
+		orderEvery = time.Duration(float64(placedOrders) / orderPerMin * float64(time.Minute))
+	}
+	schedOrderEvery := time.Duration(float64(placedOrders) / orderDemand * float64(time.Second))
+	t.Logf("per minute: %.0f order checks, %.0f SMS checks; each order checked every %v on average (the schedule asks every %v)",
+		orderPerMin, smsPerMin, orderEvery.Round(time.Second), schedOrderEvery.Round(time.Second))
+
 	t.Logf("baseline, the store open without the poller, over %v: CPU %v = %.2f%% of one core",
 		baseWall.Round(time.Millisecond), baseCPU.Round(time.Millisecond), 100*baseCPU.Seconds()/baseWall.Seconds())
 	return loadFigures{
 		perMin: perMin, demand: demand,
-		cpu:     100 * cpu.Seconds() / wall.Seconds(),
-		idleCPU: 100 * baseCPU.Seconds() / baseWall.Seconds(),
+		cpu:         100 * cpu.Seconds() / wall.Seconds(),
+		idleCPU:     100 * baseCPU.Seconds() / baseWall.Seconds(),
+		orderPerMin: orderPerMin, smsPerMin: smsPerMin,
+		orderEvery: orderEvery, schedOrderEvery: schedOrderEvery,
 	}
 }
