@@ -85,16 +85,23 @@ func (l *loop) restretch(now time.Time) {
 	}
 }
 
-// replan moves every queued order and number to the current stretch: a regular poll to span
-// stretched after its last check, and every deadline.
+// replan moves the queued orders and numbers to the current stretch: every deadline, and a
+// regular poll later when the stretch grew (span stretched after its last check). When it
+// shrank, a poll planned keeps its time and the next one is planned at the new stretch: brought
+// forward, they would all fall due at once.
 func (l *loop) replan(now time.Time) {
 	for _, it := range l.items {
 		if it.index < 0 || it.prio || (it.kind != kindOrder && it.kind != kindSMS) {
 			continue
 		}
 		l.unqueue(it)
-		if it.span > 0 {
-			l.planRegular(it, it.from, it.span, now)
+		if from, span := it.from, it.span; span > 0 {
+			due := it.due
+			l.planRegular(it, from, span, now)
+			if it.due.Before(due) {
+				l.setDue(it, due, now)
+				it.from, it.span = from, span
+			}
 		} else {
 			l.setDue(it, it.due, now)
 		}
