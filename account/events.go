@@ -85,6 +85,8 @@ type Event struct {
 	Variant  string
 	// Err says why the API is not reachable (KindOffline).
 	Err error
+	// Pace is the poller's new pace (KindPace).
+	Pace Pace
 	// Replayed: the event was stored before the app last stopped and is handed out now.
 	Replayed bool
 

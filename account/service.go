@@ -145,6 +145,9 @@ type Service struct {
 	reach    atomic.Int32 // reachUnknown until the first answer or failure, then reachOnline/reachOffline
 
 	feat features // what the panel offers (features.go)
+
+	paceMu sync.Mutex
+	pace   Pace // the poller's, as it last reported it (pace.go)
 }
 
 // Reachability of HstockPlus as the last call found it.

@@ -18,6 +18,8 @@ func (u *UI) HandleEvent(ev account.Event) {
 		u.setOffline(true, fmt.Sprintf(tr.L("Offline — %s Showing what was last saved; HstockPlus will be asked again soon."), describeErrorAt(ev.Err, u.host())))
 	case account.KindOnline:
 		u.setOffline(false, "")
+	case account.KindPace:
+		u.status.setPace(ev.Pace)
 	case account.KindBalance, account.KindLowBalance:
 		u.balance.onEvent(ev)
 	case account.KindStatusChanged, account.KindDelivered:

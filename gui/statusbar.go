@@ -10,15 +10,17 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hstockplus/hstockplus/account"
 	"github.com/hstockplus/hstockplus/internal/tr"
 )
 
-// statusBar is the strip at the bottom of the window: connection, last sync, where the key is
-// kept, balance. UI goroutine only.
+// statusBar is the strip at the bottom of the window: connection, last sync, whether the checks
+// fell behind, where the key is kept, balance. UI goroutine only.
 type statusBar struct {
 	root    *fyne.Container
 	mode    *widget.Label
 	synced  *widget.Label
+	pace    *widget.Label // shown while the poller stretches its intervals
 	keyNote *widget.Label
 	balance *widget.Label
 	demo    bool
@@ -28,11 +30,12 @@ func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{
 		mode:    widget.NewLabel(""),
 		synced:  widget.NewLabel(""),
+		pace:    widget.NewLabel(""),
 		keyNote: widget.NewLabel(""),
 		balance: widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
 		demo:    u.deps.Demo,
 	}
-	for _, l := range []*widget.Label{b.mode, b.synced, b.keyNote, b.balance} {
+	for _, l := range []*widget.Label{b.mode, b.synced, b.pace, b.keyNote, b.balance} {
 		l.SizeName = theme.SizeNameCaptionText
 	}
 	switch k := u.deps.Keys; {
@@ -43,8 +46,10 @@ func newStatusBar(u *UI) *statusBar {
 	case k.InFile():
 		b.keyNote.SetText(tr.L("No OS keyring: your key and data are sealed under your passphrase"))
 	}
+	b.pace.Importance = widget.WarningImportance
+	b.setPace(u.deps.Account.Pace())
 	b.setConnecting()
-	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.keyNote, layout.NewSpacer(), b.balance)
+	b.root = container.NewHBox(b.mode, widget.NewSeparator(), b.synced, b.pace, b.keyNote, layout.NewSpacer(), b.balance)
 	return b
 }
 
@@ -79,6 +84,32 @@ func (b *statusBar) setSynced(t time.Time) {
 }
 
 func (b *statusBar) setBalance(text string) { b.balance.SetText(text) }
+
+// setPace says, while the poller checks less often than its schedule (more is open than the
+// request limit allows), how often an order (else a number) is checked; hidden otherwise.
+func (b *statusBar) setPace(p account.Pace) {
+	switch {
+	case !p.Slowed():
+		b.pace.Hide()
+		return
+	case p.OrderEvery > 0:
+		b.pace.SetText(fmt.Sprintf(tr.L("Checks slowed: every order every ~%s"), aboutDuration(p.OrderEvery)))
+	case p.NumberEvery > 0:
+		b.pace.SetText(fmt.Sprintf(tr.L("Checks slowed: every SMS number every ~%s"), aboutDuration(p.NumberEvery)))
+	default:
+		b.pace.Hide()
+		return
+	}
+	b.pace.Show()
+}
+
+// aboutDuration is d rounded for "every ~…": to the minute, or to 5 s below a minute.
+func aboutDuration(d time.Duration) string {
+	if d >= time.Minute {
+		return shortDuration(d.Round(time.Minute))
+	}
+	return shortDuration(max(d.Round(5*time.Second), 5*time.Second))
+}
 
 // formatWhen is a short local time: the clock today, else the date and the clock.
 func formatWhen(t time.Time) string {

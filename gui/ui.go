@@ -76,6 +76,7 @@ type (
 	// statusService: the status bar and the offline banner.
 	statusService interface {
 		Endpoint() string
+		Pace() account.Pace // the poller's, as it last reported it
 	}
 )
 

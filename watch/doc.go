@@ -16,12 +16,32 @@
 // and never with the last token of the rate limit, so that they cannot starve them.
 //
 // One goroutine (Run) schedules everything from two queues: items waiting, by due time, and items
-// due, served new ones first, then by deadline (due + interval) — so that when more is due than
-// the rate allows, a number waiting for its code (3 s) goes before an order polled every 15
-// minutes, which then runs at most about one interval late. Requests go through a global rate
-// limit (Options.RatePerSecond, halved by each
-// 429 and recovered slowly) and at most Options.MaxInFlight are in flight, each in a short-lived
-// worker. Errors back an item off exponentially with jitter, never below its regular interval;
+// due, served new ones first, then by deadline (due + interval): of items due together a number
+// waiting for its code (3 s) goes before an order polled every 15 minutes, and an order still
+// goes before the numbers that fell due after its deadline. Requests go through a global rate
+// limit (Options.RatePerSecond, halved by each 429 and recovered slowly) and at most
+// Options.MaxInFlight are in flight, each in a short-lived worker.
+//
+// # Pace
+//
+// When the open orders and numbers ask for more than the rate allows, the schedule cannot be
+// kept: rather than let the shortest intervals take the whole rate (1,000 orders and 50 numbers
+// once left each order checked about once an hour instead of every ~8 minutes), every regular
+// interval of orders and numbers is stretched by the same factor, worked out again every
+// Schedule.Rescan and when the rate changes:
+//
+//	demand  = Σ 1/interval over the open orders and the numbers waiting for a code
+//	budget  = LoadShare·rate − 1/Schedule.Balance   (LoadShare 0.9: room for the rest)
+//	stretch = max(1, demand / budget)
+//
+// so that each order and each number is still checked at its interval times the stretch (with
+// the jitter, and a little queueing), the numbers keeping their share of the rate and the orders
+// theirs. A larger stretch moves the polls planned later at once; a smaller one applies from the
+// next poll of each item (brought forward, they would all fall due together). Watched items are
+// not stretched: they only take what is left. Stats (Stretch, OrderEvery, NumberEvery) and the
+// service (PaceService: account.Pace, announced as account.KindPace) tell the window, whose
+// status bar then says how often an order is checked. Pollers sharing a limiter
+// (Options.Limiter) each plan with the whole rate. Errors back an item off exponentially with jitter, never below its regular interval;
 // a 429 pauses everything for its Retry-After; consecutive transport failures switch to offline
 // (one probe at a time, backing off), and coming back spreads the overdue polls instead of
 // sending them at once. After a restart, Run resumes from the journal — including orders and

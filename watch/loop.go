@@ -76,7 +76,8 @@ func (l *loop) shutdown() error {
 }
 
 func (l *loop) publish() {
-	st := Stats{Orders: l.orders, Numbers: l.numbers, Watched: l.watched, InFlight: l.inFlight, Rate: l.rate}
+	st := Stats{Orders: l.orders, Numbers: l.numbers, Watched: l.watched, InFlight: l.inFlight, Rate: l.rate,
+		Stretch: l.stretch, OrderEvery: l.pace.OrderEvery, NumberEvery: l.pace.NumberEvery}
 	l.p.statsMu.Lock()
 	l.p.stats = st
 	l.p.statsMu.Unlock()
@@ -109,6 +110,7 @@ func (l *loop) maintain(now time.Time) time.Time {
 			l.limiter.SetLimitAt(now, rate.Limit(l.rate))
 			l.lastRaise = now
 			at = now.Add(s.RateRecover)
+			l.restretch(now)
 		}
 		if l.rate < l.p.opts.RatePerSecond {
 			wake = earliest(wake, at)
@@ -207,6 +209,7 @@ func (l *loop) rescan(now time.Time, kicked bool) {
 	if kicked && added > 0 {
 		l.balanceSoon(now, l.p.sched.BalanceSoon)
 	}
+	l.restretch(now)
 }
 
 func (l *loop) add(k itemKey, it *item) {
@@ -233,10 +236,12 @@ func (l *loop) unqueue(it *item) {
 	}
 }
 
-// setDue sets when an item is next polled (never after a number's last look) and its deadline.
+// setDue sets when an item is next polled (never after a number's last look) and its deadline;
+// the time is fixed (a stretch does not move it: see planRegular).
 func (l *loop) setDue(it *item, due, now time.Time) {
 	it.due = l.clampExpiry(it, due)
-	it.deadline = it.due.Add(l.interval(it, now))
+	it.deadline = it.due.Add(l.period(it, now))
+	it.span = 0
 }
 
 func (l *loop) remove(it *item) {
@@ -292,19 +297,20 @@ func (l *loop) watchItem(w account.Watch, now time.Time) *item {
 	return it
 }
 
-// firstDue schedules an item read from the journal: at once if never polled, else one interval
-// after its last poll — spread out if that is already past, so that a restart is no storm.
+// firstDue schedules an item read from the journal: at once if never polled, else one
+// (stretched) interval after its last poll — spread out if that is already past, so that a
+// restart is no storm.
 func (l *loop) firstDue(it *item, checked, now time.Time) {
 	if checked.IsZero() || checked.After(now) {
 		it.due, it.deadline, it.prio = now, now, true
 		return
 	}
 	iv := l.interval(it, now)
-	due := checked.Add(iv)
-	if due.Before(now) {
-		due = now.Add(l.spread(iv))
+	if checked.Add(l.scaled(it, iv)).Before(now) {
+		l.setDue(it, now.Add(l.spread(l.scaled(it, iv))), now)
+		return
 	}
-	l.setDue(it, due, now)
+	l.planRegular(it, checked, iv, now)
 }
 
 // spread is a random delay to start an overdue item after.

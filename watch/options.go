@@ -56,4 +56,10 @@ type Stats struct {
 	Unmarked int
 	// Rate is the current request rate limit (per second).
 	Rate float64
+	// Stretch multiplies the regular intervals of orders and numbers: 1 on schedule, more while
+	// they ask for more than LoadShare of Rate (see account.Pace). OrderEvery and NumberEvery
+	// are the mean intervals between two checks of an open order and of a number at this
+	// stretch (0: none).
+	Stretch                 float64
+	OrderEvery, NumberEvery time.Duration
 }

@@ -110,7 +110,7 @@ func New(svc Service, opts Options) *Poller {
 		balance: make(chan struct{}, 1),
 	}
 	p.online.Store(true)
-	p.stats = Stats{Online: true, Rate: opts.RatePerSecond}
+	p.stats = Stats{Online: true, Rate: opts.RatePerSecond, Stretch: 1}
 	return p
 }
 
@@ -173,6 +173,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		results: make(chan result, p.opts.MaxInFlight+1),
 		limiter: p.limiter(),
 		rate:    p.opts.RatePerSecond,
+		stretch: 1,
 	}
 	p.online.Store(true)
 	return l.run()

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -822,8 +823,9 @@ func TestEventStringRedacts(t *testing.T) {
 	}
 }
 
-// Under overload (more due than the rate allows) the short intervals go first, and the long ones
-// are still polled, at most about one interval late.
+// Under overload (more due than the rate allows) every interval is stretched by the same factor:
+// the short intervals still take most of the rate, and the long ones are polled at their
+// stretched interval.
 func TestOverloadPrefersShortIntervals(t *testing.T) {
 	h := newHarness(t, Options{RatePerSecond: 2, Burst: 1, Schedule: &Schedule{
 		Orders: []Step{{0, time.Minute}}, SMS: []Step{{0, 3 * time.Second}}, Balance: time.Hour,
@@ -841,20 +843,41 @@ func TestOverloadPrefersShortIntervals(t *testing.T) {
 	if total := len(h.api.allCalls()); total > 2*15*60+2 {
 		t.Fatalf("%d calls in 15 min at 2/s", total)
 	}
-	t.Logf("%d SMS polls, %d order polls", sms, orders)
+	// 60/min + 30/3 s = 11 requests/s asked, 0.9·2/s − 1/h allowed.
+	stats := h.p.Stats()
+	want := 11 / (0.9*2 - 1/3600.0)
+	if math.Abs(stats.Stretch-want) > 0.01 {
+		t.Errorf("stretch %.3f, want %.3f", stats.Stretch, want)
+	}
+	every := time.Duration(want * float64(time.Minute))
+	t.Logf("%d SMS polls, %d order polls; stretch %.2f: orders every %v, numbers every %v", sms, orders, stats.Stretch, stats.OrderEvery, stats.NumberEvery)
+	if stats.OrderEvery.Round(time.Second) != every.Round(time.Second) {
+		t.Errorf("stats say orders every %v, want %v", stats.OrderEvery, every)
+	}
 	if sms < 3*orders {
 		t.Errorf("%d SMS polls, %d order polls: the 3 s items should get most of the rate", sms, orders)
 	}
+	// Placed together, the orders fall due together, and the numbers go first: each order is
+	// polled by its deadline, at most one stretched interval (jittered by 10 %) after it fell due.
+	var worst, worstSMS time.Duration
 	for i := range 60 {
 		g := gaps(h.api.callsOf("status", int64(100+i)))
-		if len(g) < 4 {
+		if len(g) < 2 {
 			t.Fatalf("order %d polled %d times in 15 min", 100+i, len(g)+1)
 		}
-		for _, d := range g {
-			if d > 3*time.Minute {
-				t.Errorf("order %d waited %v between polls (interval 1 min)", 100+i, d)
-			}
-		}
+		worst = max(worst, slices.Max(g))
+	}
+	for i := range 30 {
+		g := gaps(h.api.callsOf("sms_code", int64(1000+i)))
+		worstSMS = max(worstSMS, slices.Max(g))
+	}
+	nEvery := every * 3 / 60 // 3 s where an order has 1 min
+	t.Logf("the longest wait between two polls: %v of an order (stretched interval %v), %v of a number (%v)", worst, every, worstSMS, nEvery)
+	if worst > every*11/10*2 {
+		t.Errorf("an order waited %v between polls (stretched interval %v)", worst, every)
+	}
+	if worstSMS > nEvery*11/10*2 {
+		t.Errorf("a number waited %v between polls (stretched interval %v)", worstSMS, nEvery)
 	}
 }
 

@@ -30,12 +30,16 @@ type item struct {
 	kind     itemKind
 	id       int64
 	due      time.Time
-	deadline time.Time // due + interval: the order among items due
-	prio     bool      // poll before anything else that is due (new, or a follow-up)
-	index    int       // position in its queue, -1 when not queued
-	ready    bool      // in the ready queue (due), not the waiting one
-	busy     bool      // a request is in flight
-	gone     bool      // no longer open in the store: drop when the request returns
+	deadline time.Time // due + interval (stretched): the order among items due
+	// from and span: a regular poll is due span·stretch after from (the last check), so that a
+	// new stretch moves it; span 0: due is fixed (a retry, a spread start, a follow-up).
+	from  time.Time
+	span  time.Duration
+	prio  bool // poll before anything else that is due (new, or a follow-up)
+	index int  // position in its queue, -1 when not queued
+	ready bool // in the ready queue (due), not the waiting one
+	busy  bool // a request is in flight
+	gone  bool // no longer open in the store: drop when the request returns
 
 	placedAt  time.Time
 	changedAt time.Time // last status change or delivery seen by this run
@@ -56,9 +60,11 @@ type item struct {
 func (it *item) low() bool { return it.kind == kindWatch }
 
 // queue is a heap of items. The waiting queue orders them by due time; the ready queue (items
-// due) by priority, then deadline (due + interval): when more is due than the rate allows, the
-// item with the shortest interval (an SMS number waiting for its code) goes before one polled
-// every 15 minutes, which is then at most about one interval late.
+// due) by priority, then deadline (due + interval, both stretched): earliest deadline first.
+// Of items due together the one with the shorter interval (an SMS number waiting for its code)
+// goes first, and one polled every 15 minutes still goes before a number that fell due after
+// its deadline: as the stretch keeps the demand within the rate, every item is polled within
+// about one (stretched) interval.
 type queue struct {
 	items []*item
 	ready bool
@@ -115,8 +121,12 @@ type loop struct {
 	inFlight int
 	results  chan result
 
-	limiter    *rate.Limiter
-	rate       float64
+	limiter *rate.Limiter
+	rate    float64
+	// stretch multiplies the regular intervals of orders and numbers when they ask for more
+	// than the rate allows (pace.go); 1 on schedule.
+	stretch    float64
+	pace       account.Pace // as last reported
 	last429    time.Time
 	lastRaise  time.Time
 	pauseUntil time.Time

@@ -65,7 +65,7 @@ func (l *loop) handle(r result) {
 			if class == errNotFound {
 				ceiling = l.p.sched.NotFoundMax
 			}
-			d := max(l.interval(it, now), backoff(it.failures, l.p.sched.RetryBase, ceiling, l.rnd))
+			d := max(l.period(it, now), backoff(it.failures, l.p.sched.RetryBase, ceiling, l.rnd))
 			l.setDue(it, now.Add(d), now)
 		}
 	} else if r.err == nil {
@@ -73,7 +73,7 @@ func (l *loop) handle(r result) {
 		if it.prio {
 			it.due, it.deadline = now, now
 		} else {
-			l.setDue(it, now.Add(jittered(l.interval(it, now), l.p.sched.Jitter, l.rnd)), now)
+			l.planRegular(it, now, jittered(l.interval(it, now), l.p.sched.Jitter, l.rnd), now)
 		}
 	} else {
 		it.due, it.deadline = now, now // cancelled: the loop is stopping
@@ -153,7 +153,7 @@ func (l *loop) goOnline(now time.Time) {
 	}
 	for _, it := range moved {
 		l.unqueue(it)
-		l.setDue(it, now.Add(l.spread(l.interval(it, now))), now)
+		l.setDue(it, now.Add(l.spread(l.period(it, now))), now)
 		heap.Push(&l.wait, it)
 	}
 	l.p.logf("watch: online again")
@@ -171,4 +171,5 @@ func (l *loop) rateLimited(now time.Time, retryAfter time.Duration) {
 	l.rate = max(l.rate/2, min(0.1, l.p.opts.RatePerSecond))
 	l.limiter.SetLimitAt(now, rate.Limit(l.rate))
 	l.last429 = now
+	l.restretch(now)
 }
