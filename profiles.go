@@ -474,7 +474,11 @@ func (s *session) Switch(id string) {
 	if err != nil {
 		log.Printf("profile %s: %v", id, err)
 		if s.ui != nil {
-			s.ui.ShowError(fmt.Errorf("%s: %w", id, err))
+			name := id
+			if p, ok := s.profile(id); ok {
+				name = profileName(p)
+			}
+			s.ui.ShowProfileError(name, err)
 		}
 		return
 	}
@@ -503,7 +507,7 @@ func (s *session) Add(name, endpoint, key string) (string, error) {
 		s.mu.Lock()
 		_, _ = s.set.Remove(p.ID)
 		s.mu.Unlock()
-		return "", fmt.Errorf("the API key could not be saved: %w", err)
+		return "", fmt.Errorf("%w: %w", gui.ErrKeyNotSaved, err)
 	}
 	s.mu.Lock()
 	s.saveProfilesLocked()

@@ -283,6 +283,7 @@ func (u *UI) removeProfile(e ProfileEntry) {
 var (
 	ErrProfileName = errors.New("profile name")
 	ErrLastProfile = errors.New("last profile")
+	ErrKeyNotSaved = errors.New("the API key could not be saved")
 )
 
 func profileError(err error) string {
@@ -291,9 +292,16 @@ func profileError(err error) string {
 		return tr.L("Another profile has this name, or it is empty.")
 	case errors.Is(err, ErrLastProfile):
 		return tr.L("The last profile cannot be removed.")
+	case errors.Is(err, ErrKeyNotSaved):
+		return fmt.Sprintf(tr.L("The API key could not be saved on this computer: %s"), short(err.Error(), maxLine))
 	}
 	return describeError(err)
 }
 
 // ShowError shows err over the window. UI goroutine.
 func (u *UI) ShowError(err error) { showError(err, u.win) }
+
+// ShowProfileError says that profile name could not be opened, and why. UI goroutine.
+func (u *UI) ShowProfileError(name string, err error) {
+	showError(errors.New(fmt.Sprintf(tr.L("The profile %s could not be opened: %s"), short(name, maxShort), profileError(err))), u.win)
+}
