@@ -38,13 +38,13 @@ type catalogIndex struct {
 	// blob holds every row's folded search text (number, id, name, category, subcategory, type,
 	// description), each ended by keyEnd; row i's text is blob[starts[i]:starts[i+1]-1]. One
 	// contiguous string lets strings.Index jump from match to match at memory speed.
-	blob   string
-	starts []int32
-	price  []int64                 // the price of one unit (unitPrice); unknownPrice
-	flags  []uint8                 // rowProduct, rowInStock, rowAuto, rowRefill
-	orders [sortFieldCount][]int32 // ascending row order per field
-	rank   [sortFieldCount][]int32 // the place of each row in orders
-	cats   []categoryCount         // categories in first-seen order, with their subcategories
+	blob     string
+	starts   []int32
+	price    []int64                 // the price of one unit (unitPrice); unknownPrice
+	flags    []uint8                 // rowProduct, rowInStock, rowAuto, rowRefill
+	orders   [sortFieldCount][]int32 // ascending row order per field
+	nameRank []int32                 // the place of each row in the name order
+	cats     []categoryCount         // categories in first-seen order, with their subcategories
 
 	// What filter keeps between calls (UI goroutine only): the last selections, and a buffer.
 	memo    [2]selection
@@ -217,14 +217,35 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 		return compareInt(rows[a].Service, rows[b].Service)
 	})
 	ix.orders[sortByName] = byName
-	for f := range sortFieldCount {
-		rank := make([]int32, n)
-		for p, i := range ix.orders[f] {
-			rank[i] = int32(p)
-		}
-		ix.rank[f] = rank
+	ix.nameRank = make([]int32, n)
+	for p, i := range byName {
+		ix.nameRank[i] = int32(p)
 	}
 	return ix
+}
+
+// compare orders rows by field as orders does: the field, then the service number.
+func (ix *catalogIndex) compare(field sortField) func(a, b int32) int {
+	rows := ix.rows
+	switch field {
+	case sortByName:
+		return func(a, b int32) int { return int(ix.nameRank[a]) - int(ix.nameRank[b]) }
+	case sortByPrice:
+		return func(a, b int32) int {
+			if c := compareInt(ix.price[a], ix.price[b]); c != 0 {
+				return c
+			}
+			return compareInt(rows[a].Service, rows[b].Service)
+		}
+	case sortByStock:
+		return func(a, b int32) int {
+			if c := compareInt(rows[a].Stock, rows[b].Stock); c != 0 {
+				return c
+			}
+			return compareInt(rows[a].Service, rows[b].Service)
+		}
+	}
+	return func(a, b int32) int { return compareInt(rows[a].Service, rows[b].Service) }
 }
 
 func compareInt(a, b int64) int {
@@ -471,15 +492,15 @@ func (ix *catalogIndex) selectRows(f catalogFilter, terms []string, dst []int32)
 }
 
 // order appends the rows sel (in row order) to dst in the order of field, descending if desc.
-// Few rows are sorted by their rank; many are collected by one walk along the precomputed order.
+// Few rows are sorted by their field; many are collected by one walk along the precomputed order.
 func (ix *catalogIndex) order(sel []int32, field sortField, desc bool, dst []int32) []int32 {
 	n := len(ix.rows)
 	if len(sel) < n/32 {
-		rank := ix.rank[field]
+		cmp := ix.compare(field)
 		start := len(dst)
 		dst = append(dst, sel...)
 		part := dst[start:]
-		slices.SortFunc(part, func(a, b int32) int { return int(rank[a]) - int(rank[b]) })
+		slices.SortFunc(part, cmp)
 		if desc {
 			slices.Reverse(part)
 		}

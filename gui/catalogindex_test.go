@@ -230,7 +230,10 @@ func plainFilter(ix *catalogIndex, f catalogFilter) []int32 {
 			out = append(out, int32(i))
 		}
 	}
-	rank := ix.rank[f.Sort]
+	rank := make([]int32, len(ix.rows))
+	for p, i := range ix.orders[f.Sort] {
+		rank[i] = int32(p)
+	}
 	slices.SortFunc(out, func(a, b int32) int { return int(rank[a]) - int(rank[b]) })
 	if f.Desc {
 		slices.Reverse(out)
