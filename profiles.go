@@ -286,10 +286,18 @@ func (s *session) format(r *profileRun) account.Format {
 	return func(ev account.Event, copied bool) (string, string) {
 		title, body := gui.NotificationText(ev, copied)
 		if s.profileCount() > 1 {
-			title = r.name() + " · " + title
+			title = s.nameOf(r) + " · " + title
 		}
 		return title, body
 	}
+}
+
+// nameOf is r's profile's name as it is now (a rename does not reopen the profile).
+func (s *session) nameOf(r *profileRun) string {
+	if p, ok := s.profile(r.p.ID); ok {
+		return profileName(p)
+	}
+	return r.name()
 }
 
 func (s *session) profileCount() int {
@@ -363,7 +371,11 @@ func (s *session) TrayState(now time.Time) (account.Tray, error) {
 		}
 	}
 	s.mu.Unlock()
-	slices.SortStableFunc(runs[min(1, len(runs)):], func(a, b *profileRun) int { return strings.Compare(a.p.ID, b.p.ID) })
+	from := 0
+	if shown != nil {
+		from = 1 // the shown profile first, the others in a steady order
+	}
+	slices.SortStableFunc(runs[from:], func(a, b *profileRun) int { return strings.Compare(a.p.ID, b.p.ID) })
 	var out account.Tray
 	var firstErr error
 	for _, r := range runs {
@@ -375,7 +387,7 @@ func (s *session) TrayState(now time.Time) (account.Tray, error) {
 			continue
 		}
 		if len(runs) > 1 {
-			name := profileName(r.p)
+			name := s.nameOf(r)
 			for i := range t.Numbers {
 				t.Numbers[i].Label = name + " · " + t.Numbers[i].Label
 			}
@@ -386,6 +398,8 @@ func (s *session) TrayState(now time.Time) (account.Tray, error) {
 		out.Numbers = append(out.Numbers, t.Numbers...)
 		out.Deliveries = append(out.Deliveries, t.Deliveries...)
 	}
+	// The newest deliveries of any profile; the live numbers of the shown one first.
+	slices.SortStableFunc(out.Deliveries, func(a, b account.TrayDelivery) int { return b.At.Compare(a.At) })
 	out.Numbers = out.Numbers[:min(len(out.Numbers), account.TrayRecent*2)]
 	out.Deliveries = out.Deliveries[:min(len(out.Deliveries), account.TrayRecent)]
 	return out, firstErr
@@ -561,12 +575,33 @@ func (s *session) Remove(id string, deleteData bool) error {
 		close(done)
 	})
 	<-done
+	// The rest waits for the views replaced — this call may run in one of them (the Profiles
+	// dialog's background work): it goes on in the session's own background.
+	s.bg.Go(func() {
+		if err := s.retire(id, p, r, deleteData); err != nil {
+			log.Printf("profile %s: %v", id, err)
+			s.uiDo(func() {
+				if s.ui != nil {
+					s.ui.ShowProfileError(profileName(p), err)
+				}
+			})
+		}
+	})
+	return nil
+}
+
+// retire closes a removed profile once no view works on it, then keeps its data aside or
+// deletes it with its secrets. Off the UI goroutine.
+func (s *session) retire(id string, p profiles.Profile, r *profileRun, deleteData bool) error {
 	s.waitViews()
 	if r != nil {
+		if s.isShown(r) { // the switch the removal asked for failed
+			return fmt.Errorf("still shown: its store stays open")
+		}
 		s.closeRun(r)
 	}
 	if deleteData {
-		err = profiles.Delete(s.cfg.dataDir, p)
+		err := profiles.Delete(s.cfg.dataDir, p)
 		sec := cache.Scoped(s.secrets, p.Scope())
 		for _, name := range []string{cache.SecretAPIKey, cache.SecretDBKey} {
 			if p.Demo {
@@ -582,6 +617,18 @@ func (s *session) Remove(id string, deleteData bool) error {
 	moved, err := profiles.KeepAside(s.cfg.dataDir, p, time.Now())
 	log.Printf("profile %s removed, its data kept in %s", id, filepath.Base(moved))
 	return err
+}
+
+// isShown reports whether the window shows r (asked on the UI goroutine).
+func (s *session) isShown(r *profileRun) bool {
+	shown := make(chan bool, 1)
+	s.uiDo(func() { shown <- s.shown == r })
+	select {
+	case v := <-shown:
+		return v
+	case <-s.ctx.Done():
+		return false // the session ends: nothing shows r any more
+	}
 }
 
 // refreshView rebuilds the window on the profile it shows (a name changed). UI goroutine.

@@ -315,6 +315,7 @@ func TestProfilesAddRenameRemove(t *testing.T) {
 	if err := offUI(s, func() error { return s.Remove(alpha.p.ID, false) }); err != nil {
 		t.Fatal(err)
 	}
+	_ = offUI(s, func() error { s.bg.Wait(); return nil }) // the store is closed and moved in the background
 	if s.shown == alpha || s.shown == nil {
 		t.Fatal("the window still shows the removed profile")
 	}
@@ -331,6 +332,7 @@ func TestProfilesAddRenameRemove(t *testing.T) {
 	if err := offUI(s, func() error { return s.Remove(id, true) }); err != nil {
 		t.Fatal(err)
 	}
+	_ = offUI(s, func() error { s.bg.Wait(); return nil })
 	if _, err := s.secrets.Get(cache.SecretAPIKey + "@" + id); err == nil {
 		t.Fatal("a deleted profile's key remains")
 	}

@@ -421,11 +421,12 @@ func (s *session) reopen(id string, between func()) {
 	delete(s.runs, id)
 	s.mu.Unlock()
 	cur := s.ui
-	if r != nil && s.shown == r && s.viewCancel != nil {
+	wasShown := r != nil && s.shown == r // read here: s.shown belongs to the UI goroutine
+	if wasShown && s.viewCancel != nil {
 		s.viewCancel()
 	}
 	s.bg.Go(func() {
-		if cur != nil && r != nil && s.shown == r {
+		if cur != nil && wasShown {
 			cur.Wait()
 		}
 		s.waitViews()

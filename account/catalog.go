@@ -51,6 +51,7 @@ func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
 	if skipped.Rows > 0 {
 		s.logf("catalog: %s", skipped)
 	}
+	compactRows(rows)
 	s.seeCatalog(rows)
 	if _, err := s.store.SaveServices(s.Lang(), now, rows); err != nil {
 		s.logf("catalog: not saved for offline use: %v", err)

@@ -243,6 +243,7 @@ type TrayDelivery struct {
 	Order int64
 	Label string
 	Count int
+	At    time.Time // when it was delivered
 }
 
 // TrayRecent is how many numbers and deliveries the tray lists.
@@ -283,7 +284,7 @@ func (s *Service) TrayState(now time.Time) (Tray, error) {
 		if ev.Kind != cache.EventDelivery || len(t.Deliveries) == TrayRecent {
 			continue
 		}
-		d := TrayDelivery{Order: ev.Order, Count: ev.Count}
+		d := TrayDelivery{Order: ev.Order, Count: ev.Count, At: ev.At}
 		if o, err := s.store.Order(ev.Order); err == nil {
 			d.Label = o.Label
 		}

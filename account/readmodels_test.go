@@ -242,7 +242,7 @@ func TestTrayState(t *testing.T) {
 	if n, ok := got[72]; !ok || n.Code != "" {
 		t.Fatalf("72 = %+v, %v: want it listed, waiting", n, ok)
 	}
-	if len(tr.Deliveries) != 1 || tr.Deliveries[0] != (TrayDelivery{Order: 900, Label: "Mail", Count: 2}) {
+	if len(tr.Deliveries) != 1 || tr.Deliveries[0] != (TrayDelivery{Order: 900, Label: "Mail", Count: 2, At: tr.Deliveries[0].At}) || tr.Deliveries[0].At.IsZero() {
 		t.Fatalf("tray deliveries = %+v", tr.Deliveries)
 	}
 

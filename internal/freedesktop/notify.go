@@ -61,25 +61,27 @@ func NewNotifier(ctx context.Context, conn *dbus.Conn, p NotifierParams) (*Notif
 	if p.Logf == nil {
 		p.Logf = func(string, ...any) {}
 	}
+	setup, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
 	var has bool
-	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, notifyName).Store(&has); err != nil {
+	if err := conn.BusObject().CallWithContext(setup, "org.freedesktop.DBus.NameHasOwner", 0, notifyName).Store(&has); err != nil {
 		return nil, err
 	}
 	if !has {
 		// Servers are often started on demand: ask whether one can be.
 		var names []string
-		if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.ListActivatableNames", 0).Store(&names); err != nil || !slices.Contains(names, notifyName) {
+		if err := conn.BusObject().CallWithContext(setup, "org.freedesktop.DBus.ListActivatableNames", 0).Store(&names); err != nil || !slices.Contains(names, notifyName) {
 			return nil, ErrNoServer
 		}
 	}
 	n := &Notifier{p: p, conn: conn, obj: conn.Object(notifyName, notifyPath), pending: map[uint32]func(){}}
 	var caps []string
-	if err := n.obj.CallWithContext(ctx, notifyIface+".GetCapabilities", 0).Store(&caps); err != nil {
+	if err := n.obj.CallWithContext(setup, notifyIface+".GetCapabilities", 0).Store(&caps); err != nil {
 		return nil, err
 	}
 	n.actions = slices.Contains(caps, "actions")
 	match := []dbus.MatchOption{dbus.WithMatchObjectPath(notifyPath), dbus.WithMatchInterface(notifyIface)}
-	if err := conn.AddMatchSignalContext(ctx, match...); err != nil {
+	if err := conn.AddMatchSignalContext(setup, match...); err != nil {
 		return nil, err
 	}
 	signals := make(chan *dbus.Signal, 16)

@@ -2,9 +2,14 @@ package freedesktop
 
 import (
 	"context"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
+
+// setupTimeout bounds each call made while setting up (a bus or server that hangs must not hold
+// the app's start).
+const setupTimeout = 3 * time.Second
 
 // TrayWatcherName is the bus name of the system tray host (StatusNotifierItem protocol).
 const TrayWatcherName = "org.kde.StatusNotifierWatcher"
@@ -19,14 +24,16 @@ func WatchTray(ctx context.Context, conn *dbus.Conn, changed func(present bool))
 		dbus.WithMatchMember("NameOwnerChanged"),
 		dbus.WithMatchArg(0, TrayWatcherName),
 	}
-	if err := conn.AddMatchSignalContext(ctx, match...); err != nil {
+	setup, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	if err := conn.AddMatchSignalContext(setup, match...); err != nil {
 		return false, err
 	}
 	signals := make(chan *dbus.Signal, 8)
 	conn.Signal(signals)
 	// Asked after the match is in place, so an appearance in between is not missed.
 	var present bool
-	if err := conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, TrayWatcherName).Store(&present); err != nil {
+	if err := conn.BusObject().CallWithContext(setup, "org.freedesktop.DBus.NameHasOwner", 0, TrayWatcherName).Store(&present); err != nil {
 		conn.RemoveSignal(signals)
 		return false, err
 	}
