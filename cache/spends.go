@@ -261,6 +261,10 @@ func (s *Store) MarkFailed(id uint64, reason string) error {
 					return err
 				}
 				o.Terminal = true
+				// Accounts it delivered while held are announced, not lost with the close.
+				if _, err := releaseHeldTxn(txn, &o, s.now()); err != nil {
+					return err
+				}
 				if err := putOrder(txn, &o, false); err != nil {
 					return err
 				}
