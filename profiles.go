@@ -435,6 +435,13 @@ func (s *session) openOthers() {
 	}
 	s.mu.Unlock()
 	s.bg.Go(func() {
+		if len(ids) > 0 && s.othersAfter > 0 { // the shown profile's first rows come first
+			select {
+			case <-time.After(s.othersAfter):
+			case <-s.ctx.Done():
+				return
+			}
+		}
 		for _, id := range ids {
 			if s.ctx.Err() != nil {
 				return

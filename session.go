@@ -67,6 +67,8 @@ type session struct {
 	viewCancel context.CancelFunc
 	views      sync.WaitGroup // the background work of views replaced
 	trayHost   bool
+	// othersAfter: the other profiles open this long after the shown one (0: at once).
+	othersAfter time.Duration
 	// shownBefore: a view was shown (only the first logs its first rows' time after start).
 	shownBefore bool
 	goUI        func(f func()) // the window's background runner (tests: inline); nil: goroutines
@@ -90,7 +92,7 @@ func newSession(cfg config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, release: release, keyMode: os.Getenv("HSTOCKPLUS_KEYRING"), // "" (keyring, else file), "keyring" or "file"
+	s := &session{cfg: cfg, release: release, othersAfter: 2 * time.Second, keyMode: os.Getenv("HSTOCKPLUS_KEYRING"), // "" (keyring, else file), "keyring" or "file"
 		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	ok := false
@@ -362,8 +364,10 @@ func (s *session) show(r *profileRun) {
 		resetDemo = s.resetDemo
 	}
 	var started time.Time // the first view logs when its first rows were shown after start
+	var pre *gui.Preloaded
 	if !s.shownBefore {
 		started, s.shownBefore = processStart, true
+		pre = gui.Preload(r.svc) // read and index the saved catalog while the window is built
 	}
 	s.ui = gui.New(s.app, gui.Deps{
 		Window: s.win, Profiles: s, Go: s.goUI,
@@ -371,7 +375,7 @@ func (s *session) show(r *profileRun) {
 		Demo: r.p.Demo, Version: version, Logf: log.Printf, FirstRun: r.p.Demo && !s.hasAccount(),
 		DataDir: s.cfg.dataDir, LogDir: s.cfg.logDir, OpenFolder: openFolder,
 		Reconnect: s.reconnect, Quit: s.quit, Context: ctx,
-		ResetDemo: resetDemo, Started: started, Tray: s,
+		ResetDemo: resetDemo, Started: started, Tray: s, Preloaded: pre,
 		Minimize: minimizeWindow, TrayTooltip: systray.SetTooltip,
 	})
 	s.win = s.ui.Window()

@@ -200,21 +200,56 @@ func (t *catalogTab) setWatched(service int64, on bool) {
 	}
 }
 
+// Preloaded is the saved catalog read and indexed in the background while the window is built
+// (Preload), so that the first frame can show it sooner.
+type Preloaded struct {
+	done        chan struct{}
+	c           account.Catalog
+	err         error
+	ix          *catalogIndex
+	read, built time.Duration
+}
+
+// Preload starts reading and indexing the saved catalog of svc at once; give it to the window
+// (Deps.Preloaded) built on the same service. The work ends by itself.
+func Preload(svc interface {
+	SavedCatalog() (account.Catalog, error)
+}) *Preloaded {
+	p := &Preloaded{done: make(chan struct{})}
+	go p.run(svc)
+	return p
+}
+
+func (p *Preloaded) run(svc interface {
+	SavedCatalog() (account.Catalog, error)
+}) {
+	defer close(p.done)
+	t0 := time.Now()
+	p.c, p.err = svc.SavedCatalog()
+	p.read = time.Since(t0)
+	if p.err == nil {
+		p.ix = buildCatalogIndex(p.c.Rows)
+		p.built = time.Since(t0) - p.read
+	}
+}
+
 // loadSnapshot shows the catalog saved by the last run, at once, before any network call.
 // It runs off the UI goroutine.
 func (t *catalogTab) loadSnapshot() {
 	t.loadWatched()
-	t0 := time.Now()
-	c, err := t.svc.SavedCatalog()
+	var p *Preloaded
+	if p = t.ui.deps.Preloaded; p == nil {
+		p = &Preloaded{done: make(chan struct{})}
+		p.run(t.svc)
+	}
+	<-p.done
+	c, err, index, read, built := p.c, p.err, p.ix, p.read, p.built
 	if err != nil {
 		if !errors.Is(err, account.ErrNoSavedCopy) {
 			t.ui.deps.Logf("catalog: saved copy unreadable: %v", err)
 		}
 		return
 	}
-	read := time.Since(t0)
-	index := buildCatalogIndex(c.Rows)
-	built := time.Since(t0) - read
 	releaseMemory()
 	t.ui.deps.Logf("catalog: showing %d saved rows from %s", len(c.Rows), c.Fetched.Format(time.RFC3339))
 	fyne.Do(func() {

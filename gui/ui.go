@@ -143,6 +143,9 @@ type Deps struct {
 	Context context.Context
 	// Tray reads what the tray lists (every profile's numbers and deliveries); nil: Account's.
 	Tray trayService
+	// Preloaded is the saved catalog already being read and indexed (Preload on Account); nil:
+	// read when the window starts.
+	Preloaded *Preloaded
 	// Started is when the process started: the log says when the first catalog rows were shown
 	// (zero: not logged).
 	Started time.Time
