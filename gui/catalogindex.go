@@ -1,10 +1,12 @@
 package gui
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -126,35 +128,18 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 	n := len(rows)
 	ix := &catalogIndex{rows: rows, starts: make([]int32, n+1), price: make([]int64, n), flags: make([]uint8, n)}
 	nameAt := make([][2]int32, n) // each row's folded name in blob
-	size := 0
-	for i := range rows {
-		s := &rows[i]
-		size += len(s.ID) + len(s.Name) + len(s.Category) + len(s.Subcategory) + len(s.Type) + len(s.Description) + 28
+	// The rows are folded in two halves at once (2 cores or more), then joined; the category
+	// counts are made meanwhile, in row order.
+	half := n / 2
+	var parts [2]string
+	var wg sync.WaitGroup
+	for k, r := range [2][2]int{{0, half}, {half, n}} {
+		wg.Go(func() { parts[k] = ix.foldRows(r[0], r[1], nameAt) })
 	}
-	var blob strings.Builder
-	blob.Grow(size + size/8) // folding seldom makes text longer
-	fd := newFolder(true)
 	catPos := map[string]int{}
 	subPos := map[[2]string]int{}
-	var num [20]byte
 	for i := range rows {
 		s := &rows[i]
-		ix.starts[i] = int32(blob.Len())
-		blob.Write(strconv.AppendInt(num[:0], s.Service, 10))
-		blob.WriteByte(' ')
-		fd.write(&blob, s.ID)
-		blob.WriteByte(' ')
-		nameAt[i][0] = int32(blob.Len())
-		fd.write(&blob, s.Name)
-		nameAt[i][1] = int32(blob.Len())
-		for _, part := range [...]string{s.Category, s.Subcategory, s.Type, s.Description} {
-			blob.WriteByte(' ')
-			fd.write(&blob, part)
-		}
-		blob.WriteByte(keyEnd)
-		ix.price[i] = unitPrice(s) // unknownPrice: outside every range, sorted after every price
-		ix.flags[i] = flagsOf(*s)
-
 		ci, ok := catPos[s.Category]
 		if !ok {
 			ci = len(ix.cats)
@@ -173,8 +158,15 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 			ix.cats[ci].Subs[si].add(s.IsProduct())
 		}
 	}
-	ix.starts[n] = int32(blob.Len())
-	ix.blob = blob.String()
+	wg.Wait()
+	shift := int32(len(parts[0]))
+	for i := half; i < n; i++ {
+		ix.starts[i] += shift
+		nameAt[i][0] += shift
+		nameAt[i][1] += shift
+	}
+	ix.starts[n] = int32(len(parts[0]) + len(parts[1]))
+	ix.blob = parts[0] + parts[1]
 
 	// The orders: every comparison ends on the unique service number, so an unstable sort gives
 	// the one order; numeric keys are sorted as (key, number, row) records, in memory order.
@@ -205,23 +197,81 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 		}
 		return ord
 	}
+	// The name order, the longest sort, runs beside the three numeric ones (2 cores or more).
+	// Names are compared by their first 8 bytes as one number first, the rest only on a tie.
+	var sorts sync.WaitGroup
+	sorts.Go(func() {
+		type rec struct {
+			prefix uint64
+			svc    int64
+			row    int32
+		}
+		rs := make([]rec, n)
+		for i := range rs {
+			name := ix.blob[nameAt[i][0]:nameAt[i][1]]
+			var pre [8]byte
+			copy(pre[:], name)
+			rs[i] = rec{binary.BigEndian.Uint64(pre[:]), rows[i].Service, int32(i)}
+		}
+		name := func(r rec) string { return ix.blob[nameAt[r.row][0]:nameAt[r.row][1]] }
+		slices.SortFunc(rs, func(a, b rec) int {
+			if a.prefix != b.prefix {
+				if a.prefix < b.prefix {
+					return -1
+				}
+				return 1
+			}
+			if c := strings.Compare(name(a), name(b)); c != 0 {
+				return c
+			}
+			return compareInt(a.svc, b.svc)
+		})
+		byName := make([]int32, n)
+		ix.nameRank = make([]int32, n)
+		for p, r := range rs {
+			byName[p] = r.row
+			ix.nameRank[r.row] = int32(p)
+		}
+		ix.orders[sortByName] = byName
+	})
 	ix.orders[sortByNumber] = byKey(func(i int) int64 { return rows[i].Service })
 	ix.orders[sortByPrice] = byKey(func(i int) int64 { return ix.price[i] })
 	ix.orders[sortByStock] = byKey(func(i int) int64 { return rows[i].Stock })
-	name := func(i int32) string { return ix.blob[nameAt[i][0]:nameAt[i][1]] }
-	byName := slices.Clone(ix.orders[sortByNumber])
-	slices.SortFunc(byName, func(a, b int32) int {
-		if c := strings.Compare(name(a), name(b)); c != 0 {
-			return c
-		}
-		return compareInt(rows[a].Service, rows[b].Service)
-	})
-	ix.orders[sortByName] = byName
-	ix.nameRank = make([]int32, n)
-	for p, i := range byName {
-		ix.nameRank[i] = int32(p)
-	}
+	sorts.Wait()
 	return ix
+}
+
+// foldRows folds rows [lo, hi) into their part of the key blob; starts and nameAt get offsets
+// within the part. It also sets their prices and flags.
+func (ix *catalogIndex) foldRows(lo, hi int, nameAt [][2]int32) string {
+	size := 0
+	for i := lo; i < hi; i++ {
+		s := &ix.rows[i]
+		size += len(s.ID) + len(s.Name) + len(s.Category) + len(s.Subcategory) + len(s.Type) + len(s.Description) + 28
+	}
+	var blob strings.Builder
+	blob.Grow(size + size/8) // folding seldom makes text longer
+	fd := newFolder(true)
+	var num [20]byte
+	for i := lo; i < hi; i++ {
+		s := &ix.rows[i]
+		ix.starts[i] = int32(blob.Len())
+		blob.Write(strconv.AppendInt(num[:0], s.Service, 10))
+		blob.WriteByte(' ')
+		fd.write(&blob, s.ID)
+		blob.WriteByte(' ')
+		nameAt[i][0] = int32(blob.Len())
+		fd.write(&blob, s.Name)
+		nameAt[i][1] = int32(blob.Len())
+		for _, part := range [...]string{s.Category, s.Subcategory, s.Type, s.Description} {
+			blob.WriteByte(' ')
+			fd.write(&blob, part)
+		}
+		blob.WriteByte(keyEnd)
+		ix.price[i] = unitPrice(s) // unknownPrice: outside every range, sorted after every price
+		ix.flags[i] = flagsOf(*s)
+	}
+	return blob.String()
 }
 
 // compare orders rows by field as orders does: the field, then the service number.
