@@ -387,7 +387,13 @@ func encodeChunks[T any](c *rowCodec[T], rows []T) [][]byte {
 
 // decodeChunk appends the rows of one chunk to dst.
 func decodeChunk[T any](c *rowCodec[T], chunk []byte, dst []T) ([]T, error) {
-	r := &rbuf{s: string(chunk)}
+	return decodeChunkString(c, string(chunk), dst)
+}
+
+// decodeChunkString is decodeChunk on a chunk already copied into a string (the rows' texts
+// point into it).
+func decodeChunkString[T any](c *rowCodec[T], chunk string, dst []T) ([]T, error) {
+	r := &rbuf{s: chunk}
 	if r.ver = r.byte1(); r.ver < minChunkVersion || r.ver > chunkVersion {
 		return dst, errors.New("unknown chunk version")
 	}

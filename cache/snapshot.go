@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -291,31 +292,53 @@ func (s *Store) sweepOrphanGenerations() error {
 	return nil
 }
 
-// readGen decodes all rows of one generation inside txn.
+// readGen decodes all rows of one generation inside txn. The chunks are read in order, then
+// decoded in two halves at once (a 100k catalog is about a hundred chunks).
 func readGen[T any](txn *badger.Txn, c *rowCodec[T], g genInfo) ([]T, error) {
-	rows := make([]T, 0, g.Rows)
 	o := badger.DefaultIteratorOptions
 	o.Prefix = rowsPrefix(g.Gen)
 	o.PrefetchSize = 16
 	it := txn.NewIterator(o)
 	defer it.Close()
-	n := 0
+	var chunks []string
 	for it.Rewind(); it.Valid(); it.Next() {
-		var err error
-		if err2 := it.Item().Value(func(b []byte) error {
-			rows, err = decodeChunk(c, b, rows)
+		if err := it.Item().Value(func(b []byte) error {
+			chunks = append(chunks, string(b)) // the rows' texts point into it
 			return nil
-		}); err2 != nil {
-			return nil, err2
+		}); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: snapshot %s generation %d chunk %d: %v", ErrCorrupt, c.kind, g.Gen, n, err)
-		}
-		n++
 	}
-	if n != g.Chunks || len(rows) != g.Rows {
+	decode := func(from int, part []string, dst []T) ([]T, error) {
+		for i, ch := range part {
+			var err error
+			if dst, err = decodeChunkString(c, ch, dst); err != nil {
+				return nil, fmt.Errorf("%w: snapshot %s generation %d chunk %d: %v", ErrCorrupt, c.kind, g.Gen, from+i, err)
+			}
+		}
+		return dst, nil
+	}
+	half := len(chunks) / 2
+	var first []T
+	var firstErr error
+	var wg sync.WaitGroup
+	if half > 0 {
+		wg.Go(func() { first, firstErr = decode(0, chunks[:half], make([]T, 0, g.Rows/2+1)) })
+	}
+	rows, err := decode(half, chunks[half:], make([]T, 0, g.Rows-g.Rows/2+1))
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(first) > 0 {
+		rows = append(append(make([]T, 0, len(first)+len(rows)), first...), rows...) // no spare room kept
+	}
+	if len(chunks) != g.Chunks || len(rows) != g.Rows {
 		return nil, fmt.Errorf("%w: snapshot %s generation %d has %d chunks / %d rows, expected %d / %d",
-			ErrCorrupt, c.kind, g.Gen, n, len(rows), g.Chunks, g.Rows)
+			ErrCorrupt, c.kind, g.Gen, len(chunks), len(rows), g.Chunks, g.Rows)
 	}
 	return rows, nil
 }
