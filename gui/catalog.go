@@ -305,7 +305,7 @@ func (t *catalogTab) load(ctx context.Context) {
 		}
 		t.skipped = c.Skipped
 		first := t.index == nil
-		t.setIndex(index, c.Fetched, c.Diff)
+		t.setIndex(index, c.Fetched, nil)
 		if first {
 			t.logShown("downloaded", len(c.Rows), "")
 		}
@@ -320,6 +320,17 @@ func (t *catalogTab) load(ctx context.Context) {
 					"\n\n"+strings.Join(reasons, "\n"), t.ui.win)
 		}
 	})
+	// "What changed": after the new rows are on screen and the download's memory is let go
+	// (skipped rows would read as removed ones: none then).
+	if err == nil && c.Skipped.Rows == 0 {
+		releaseMemory()
+		diff := t.svc.CatalogChanges()
+		fyne.Do(func() {
+			if t.index == index {
+				t.setDiff(diff)
+			}
+		})
+	}
 }
 
 // logShown logs when the first rows were shown, from the process start (Deps.Started), so the

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
+	"github.com/hstockplus/hstockplus/account/accounttest"
 	"github.com/hstockplus/hstockplus/client"
 	"github.com/hstockplus/hstockplus/client/sandbox"
 )
@@ -282,5 +285,28 @@ func TestCatalogOrdersAreTheDefinedOnes(t *testing.T) {
 	}
 	if got := foldText("Ёлка Café ＡＢＣ\x01"); got != "елка cafe abc " {
 		t.Errorf("foldText = %q", got)
+	}
+}
+
+// "What changed" after a refresh: worked out once the new rows are shown, it counts a price
+// that changed at the server.
+func TestWhatChangedAfterARefresh(t *testing.T) {
+	srv, err := sandbox.New(sandbox.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := accounttest.New(t, newLoopbackClient(t, srv))
+	u := New(test.NewTempApp(t), testDeps(t, env.Svc, false))
+	u.catalog.load(t.Context())
+	if u.catalog.changes.Disabled() == false {
+		t.Fatal("What changed offered after the first download")
+	}
+	first := u.catalog.index.rows[0]
+	if err := srv.SetRate(int(first.Service), "999.99"); err != nil {
+		t.Fatal(err)
+	}
+	u.catalog.load(t.Context())
+	if u.catalog.changes.Disabled() || u.catalog.changes.Text != "What changed (1)" {
+		t.Fatalf("changes button %q, disabled %v", u.catalog.changes.Text, u.catalog.changes.Disabled())
 	}
 }

@@ -133,9 +133,10 @@ func TestSearchTable(t *testing.T) {
 }
 
 // syncAndOpen measures, on an on-disk store: the first sync of n rows from the sandbox on
-// loopback until its index is ready (download, decode, save, index); the offline open of the
-// saved copy on the store reopened (read, index: the first frame's rows); and the Go heap the
-// loaded catalog and its index hold, after GC, over the heap before.
+// loopback until its index is ready (download, decode, save, index) and the heap's peak above
+// what the loaded catalog then holds; the offline open of the saved copy on the store reopened
+// (read, index: the first frame's rows); and the Go heap the loaded catalog and its index hold,
+// after GC, over the heap before (the least of three).
 func syncAndOpen(t *testing.T, n int) (sync, open time.Duration, heap, peak uint64) {
 	srv, err := sandbox.New(sandbox.Options{Services: n, Seed: 9})
 	if err != nil {
@@ -186,22 +187,33 @@ func syncAndOpen(t *testing.T, n int) (sync, open time.Duration, heap, peak uint
 		t.Fatal(err)
 	}
 	c = account.Catalog{}
+	// The open is measured three times on the reopened store: the least time and heap (Badger's
+	// own background work can land in one window).
 	env = accounttest.OpenDir(t, dir, api)
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m0)
-	t0 = time.Now()
-	saved, err := env.Svc.SavedCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := buildCatalogIndex(saved.Rows)
-	open = time.Since(t0)
-	runtime.GC()
-	runtime.ReadMemStats(&m1)
-	runtime.KeepAlive(ix)
-	if m1.HeapAlloc > m0.HeapAlloc {
-		heap = m1.HeapAlloc - m0.HeapAlloc
+	for k := range 3 {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		t0 = time.Now()
+		saved, err := env.Svc.SavedCatalog()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := buildCatalogIndex(saved.Rows)
+		took := time.Since(t0)
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		runtime.KeepAlive(ix)
+		h := uint64(0)
+		if m1.HeapAlloc > m0.HeapAlloc {
+			h = m1.HeapAlloc - m0.HeapAlloc
+		}
+		if k == 0 || took < open {
+			open = took
+		}
+		if k == 0 || h < heap {
+			heap = h
+		}
 	}
 	if err := env.Close(); err != nil {
 		t.Fatal(err)
