@@ -18,15 +18,7 @@ func panelAPI(t *testing.T, clk *fakeClock) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn, err := sandbox.Listen("127.0.0.1:0", sb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = rn.Close(ctx)
-	})
+	rn := listenSandbox(t, sb)
 	api, err := client.New(client.WithEndpoint(rn.URL), client.WithAPIKey(rn.Key),
 		client.WithRateLimit(0, 0), client.WithRetry(2, time.Millisecond, 2*time.Millisecond))
 	if err != nil {

@@ -395,15 +395,7 @@ func TestMassOrderSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn, err := sandbox.Listen("127.0.0.1:0", sb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = rn.Close(ctx)
-	})
+	rn := listenSandbox(t, sb)
 	dir, key := t.TempDir(), make([]byte, cache.EncryptionKeySize)
 	_, _ = rand.Read(key)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMassOrderKillHelper$", "-test.count=1")

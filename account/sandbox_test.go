@@ -18,12 +18,9 @@ type sandboxEnv struct {
 	project client.SMSProject
 }
 
-func newSandbox(t *testing.T, clk *fakeClock, balance string) *sandboxEnv {
+// listenSandbox serves sb on loopback until the test ends.
+func listenSandbox(t *testing.T, sb *sandbox.Server) *sandbox.Running {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Now: clk.Now, Balance: balance, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rn, err := sandbox.Listen("127.0.0.1:0", sb)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +30,16 @@ func newSandbox(t *testing.T, clk *fakeClock, balance string) *sandboxEnv {
 		defer cancel()
 		_ = rn.Close(ctx)
 	})
+	return rn
+}
+
+func newSandbox(t *testing.T, clk *fakeClock, balance string) *sandboxEnv {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Now: clk.Now, Balance: balance, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn := listenSandbox(t, sb)
 	api, err := client.New(client.WithEndpoint(rn.URL), client.WithAPIKey(rn.Key),
 		client.WithRateLimit(0, 0), client.WithRetry(4, time.Millisecond, 2*time.Millisecond))
 	if err != nil {

@@ -55,11 +55,7 @@ const DeliveryHold = 45 * time.Second
 // releaseHeldTxn records the delivery event of o's held accounts when they are due (see
 // DeliveryHold); nil when none is.
 func releaseHeldTxn(txn *badger.Txn, o *Order, now time.Time) (*Event, error) {
-	if o.Held == 0 {
-		return nil, nil
-	}
-	complete := o.Terminal || (o.Quantity > 0 && int64(o.Delivered) >= o.Quantity)
-	if !complete && now.Sub(o.HeldSince) < DeliveryHold {
+	if !o.heldDue(now) {
 		return nil, nil
 	}
 	ev := Event{Kind: EventDelivery, Order: o.ID, At: now, Count: o.Held, FirstSeq: o.HeldFrom}
@@ -70,11 +66,18 @@ func releaseHeldTxn(txn *badger.Txn, o *Order, now time.Time) (*Event, error) {
 	return &ev, nil
 }
 
+// heldDue reports whether o holds accounts that are due to be announced: it is final, all it
+// ordered is in, or they waited DeliveryHold.
+func (o *Order) heldDue(now time.Time) bool {
+	complete := o.Terminal || (o.Quantity > 0 && int64(o.Delivered) >= o.Quantity)
+	return o.Held > 0 && (complete || now.Sub(o.HeldSince) >= DeliveryHold)
+}
+
 // ReleaseHeld announces the held accounts of order id that are due (an order whose status no
 // longer changes, still delivering): the event, or nil when none is due. Synced.
 func (s *Store) ReleaseHeld(id int64) (*Event, error) {
 	o, err := s.Order(id)
-	if errors.Is(err, ErrNotFound) || (err == nil && (o.Held == 0 || s.now().Sub(o.HeldSince) < DeliveryHold && !o.Terminal)) {
+	if errors.Is(err, ErrNotFound) || (err == nil && !o.heldDue(s.now())) {
 		return nil, nil // the common case: a read only
 	}
 	if err != nil {

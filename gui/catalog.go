@@ -284,7 +284,6 @@ func (t *catalogTab) load(ctx context.Context) {
 	} else {
 		t.ui.deps.Logf("catalog: %v", err)
 	}
-	defer releaseMemory() // once the old index is dropped: after the swap below
 	fyne.DoAndWait(func() {
 		t.progress.Stop()
 		t.progress.Hide()
@@ -320,10 +319,10 @@ func (t *catalogTab) load(ctx context.Context) {
 					"\n\n"+strings.Join(reasons, "\n"), t.ui.win)
 		}
 	})
-	// "What changed": after the new rows are on screen and the download's memory is let go
-	// (skipped rows would read as removed ones: none then).
+	releaseMemory() // once the old index is dropped (the swap above) and the download's memory
+	// "What changed": after the new rows are on screen (skipped rows would read as removed ones:
+	// none then).
 	if err == nil && c.Skipped.Rows == 0 {
-		releaseMemory()
 		diff := t.svc.CatalogChanges()
 		fyne.Do(func() {
 			if t.index == index {

@@ -36,38 +36,13 @@ func (f *fakeProfiles) Remove(id string, deleteData bool) error {
 // findEntry finds the visible entry (plain or Esc-aware) with placeholder ph, on the window or
 // its dialogs.
 func findEntry(c fyne.Canvas, ph string) *widget.Entry {
-	var found *widget.Entry
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		switch v := o.(type) {
-		case *widget.Entry:
-			if v.PlaceHolder == ph {
-				found = v
-			}
-			return
-		case *escEntry:
-			if v.PlaceHolder == ph {
-				found = &v.Entry
-			}
-			return
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
+	if e := findVisible(c, func(e *widget.Entry) bool { return e.PlaceHolder == ph }); e != nil {
+		return e
 	}
-	for _, o := range c.Overlays().List() {
-		walk(o)
+	if e := findVisible(c, func(e *escEntry) bool { return e.PlaceHolder == ph }); e != nil {
+		return &e.Entry
 	}
-	walk(c.Content())
-	return found
+	return nil
 }
 
 // The Profiles dialog lists the profiles; Add profile takes a name, an endpoint and a key, keeps

@@ -94,18 +94,24 @@ func allPrefValues(t *testing.T, fp fyne.Preferences) map[string]string {
 
 // findButton finds the visible button with text on the window or its overlays (dialogs).
 func findButton(c fyne.Canvas, text string) *widget.Button {
-	var found *widget.Button
+	return findVisible(c, func(b *widget.Button) bool { return b.Text == text })
+}
+
+// findVisible finds the first visible object of type T that matches, on the window's overlays
+// (dialogs) first, then its content.
+func findVisible[T fyne.CanvasObject](c fyne.Canvas, match func(T) bool) T {
+	var found T
+	done := false
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
+		if done || o == nil || !o.Visible() {
+			return
+		}
+		if v, ok := o.(T); ok && match(v) {
+			found, done = v, true
 			return
 		}
 		switch v := o.(type) {
-		case *widget.Button:
-			if v.Text == text {
-				found = v
-			}
-			return
 		case *fyne.Container:
 			for _, c := range v.Objects {
 				walk(c)
