@@ -111,13 +111,20 @@ func (c *Client) catalogPage(ctx context.Context, action string, p ServicesParam
 	if err != nil {
 		return nil, err
 	}
-	return readAs(ctx, c, action, params, func(b []byte) (*ServicesPage, error) {
-		pg, err := decodeServicesPage(b, action)
-		if pg != nil {
-			c.noteSkipped(action, &pg.Skipped)
-		}
-		return pg, err
-	})
+	var pg *ServicesPage
+	stream := &catalogStream{key: action}
+	err = c.readCatalog(ctx, action, params, func(b []byte) error {
+		pg, err = decodeServicesPage(b, action)
+		return err
+	}, stream)
+	if stream.page != nil {
+		pg = stream.page
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.noteSkipped(action, &pg.Skipped)
+	return pg, nil
 }
 
 func (c *Client) catalogParams(action string, p ServicesParams) (url.Values, error) {

@@ -401,6 +401,10 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// streamed: the answer was decoded as it arrived (see streamAbove); body is its first bytes
+	// and streamErr what came of it (nil: decoded).
+	streamed  bool
+	streamErr error
 }
 
 // form builds the body of a request.
@@ -416,7 +420,7 @@ func (c *Client) form(action string, params url.Values) string {
 
 // attempt sends one request and reads the answer. sent reports whether the request may have
 // reached the server; it is false only when that is certainly not the case.
-func (c *Client) attempt(ctx context.Context, action, body string) (resp *response, sent bool, err error) {
+func (c *Client) attempt(ctx context.Context, action, body string, stream *catalogStream) (resp *response, sent bool, err error) {
 	if err := c.limiter.Wait(ctx); err != nil {
 		cause := ctx.Err()
 		if cause == nil {
@@ -452,7 +456,27 @@ func (c *Client) attempt(ctx context.Context, action, body string) (resp *respon
 	}
 	defer res.Body.Close()
 
-	b, err := readBody(res.Body, res.ContentLength, c.maxBody)
+	var rest io.Reader = res.Body
+	var head []byte
+	if stream != nil && res.StatusCode == http.StatusOK && (res.ContentLength < 0 || res.ContentLength > streamAbove && res.ContentLength <= c.maxBody) {
+		head, err = readBody(io.LimitReader(res.Body, streamAbove), -1, streamAbove)
+		if err == nil && len(head) == streamAbove && streamable(head, stream.key) {
+			r := &response{status: res.StatusCode, header: res.Header, body: head[:min(len(head), 4096):min(len(head), 4096)], streamed: true}
+			if derr := stream.decode(newJSONStream(head, res.Body, c.maxBody), res.ContentLength); derr == nil && stream.hasError {
+				r.streamErr = c.envelopeError(action, r, stream.errMsg)
+			} else {
+				r.streamErr = c.streamError(action, r, derr)
+			}
+			return r, true, nil
+		}
+		if err == nil {
+			rest = io.MultiReader(bytes.NewReader(head), res.Body)
+		}
+	}
+	var b []byte
+	if err == nil {
+		b, err = readBody(rest, res.ContentLength, c.maxBody)
+	}
 	switch {
 	case errors.Is(err, ErrBodyTooLarge):
 		return nil, true, &TransportError{
@@ -686,15 +710,7 @@ func isPreSendError(err error) bool {
 func (c *Client) interpret(action string, r *response) error {
 	if mayHaveErrorKey(r.body) {
 		if msg, ok := decodeErrorEnvelope(r.body); ok {
-			clean := c.redact.clean(msg, maxMessageRunes)
-			if r.status == http.StatusTooManyRequests || isRateLimitMessage(msg) {
-				return &RateLimitError{
-					Action: action, HTTPStatus: r.status, Message: clean,
-					RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
-					answered:   true,
-				}
-			}
-			return &APIError{HTTPStatus: r.status, Action: action, Message: clean}
+			return c.envelopeError(action, r, msg)
 		}
 	}
 	if r.status == http.StatusTooManyRequests {
@@ -714,6 +730,36 @@ func (c *Client) interpret(action string, r *response) error {
 		return &TransportError{HTTPStatus: r.status, Action: action, Excerpt: c.redact.excerptOf(r.body), Err: cause}
 	case jsonKind(r.body) == 0:
 		return &TransportError{HTTPStatus: r.status, Action: action, Err: ErrNotJSON}
+	}
+	return nil
+}
+
+// envelopeError is the error of an answer that is an error envelope saying msg.
+func (c *Client) envelopeError(action string, r *response, msg string) error {
+	clean := c.redact.clean(msg, maxMessageRunes)
+	if r.status == http.StatusTooManyRequests || isRateLimitMessage(msg) {
+		return &RateLimitError{
+			Action: action, HTTPStatus: r.status, Message: clean,
+			RetryAfter: parseRetryAfter(r.header.Get("Retry-After"), time.Now()),
+			answered:   true,
+		}
+	}
+	return &APIError{HTTPStatus: r.status, Action: action, Message: clean}
+}
+
+// streamError is the error of a streamed answer whose decoding ended with err (nil: none), as
+// interpret and decodeError would give it for the whole answer.
+func (c *Client) streamError(action string, r *response, err error) error {
+	var se *syntaxError
+	switch {
+	case errors.Is(err, ErrBodyTooLarge):
+		return &TransportError{HTTPStatus: r.status, Action: action, Err: fmt.Errorf("%w (over %d bytes)", ErrBodyTooLarge, c.maxBody)}
+	case errors.As(err, &se):
+		return &TransportError{HTTPStatus: r.status, Action: action, Excerpt: c.redact.excerptOf(r.body), Err: ErrNotJSON}
+	case err != nil && !errors.Is(err, ErrMalformedResponse):
+		return &TransportError{HTTPStatus: r.status, Action: action, Err: c.redact.err(fmt.Errorf("reading the body: %w", err)), network: true}
+	case err != nil:
+		return &TransportError{HTTPStatus: r.status, Action: action, Err: c.redact.err(err)}
 	}
 	return nil
 }
@@ -775,7 +821,18 @@ func (c *Client) read(ctx context.Context, action string, params url.Values, dec
 	}
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	return markTimeout(ctx, c.readLoop(ctx, action, params, decode))
+	return markTimeout(ctx, c.readLoop(ctx, action, params, decode, nil))
+}
+
+// readCatalog is read for a catalogue action: a large answer is decoded by stream as it arrives
+// (see streamAbove), any other by decode.
+func (c *Client) readCatalog(ctx context.Context, action string, params url.Values, decode func([]byte) error, stream *catalogStream) error {
+	if c.key == "" {
+		return fmt.Errorf("%w (%s)", ErrMissingAPIKey, action)
+	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	return markTimeout(ctx, c.readLoop(ctx, action, params, decode, stream))
 }
 
 // markTimeout marks the cause of a *TransportError that the call timeout ended.
@@ -787,7 +844,7 @@ func markTimeout(ctx context.Context, err error) error {
 	return err
 }
 
-func (c *Client) readLoop(ctx context.Context, action string, params url.Values, decode func([]byte) error) error {
+func (c *Client) readLoop(ctx context.Context, action string, params url.Values, decode func([]byte) error, stream *catalogStream) error {
 	body := c.form(action, params)
 	var lastErr error
 	var wait time.Duration // server-requested delay before the next attempt
@@ -804,8 +861,13 @@ func (c *Client) readLoop(ctx context.Context, action string, params url.Values,
 				return lastErr
 			}
 		}
-		resp, _, err := c.attempt(ctx, action, body)
-		if err == nil {
+		resp, _, err := c.attempt(ctx, action, body, stream)
+		switch {
+		case err == nil && resp.streamed:
+			if err = resp.streamErr; err == nil {
+				return nil
+			}
+		case err == nil:
 			if err = c.interpret(action, resp); err == nil {
 				if derr := decode(resp.body); derr != nil {
 					err = c.decodeError(action, resp, derr)
@@ -897,7 +959,7 @@ func (c *Client) spend(ctx context.Context, action string, params url.Values, de
 	}
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	resp, sent, err := c.attempt(ctx, action, c.form(action, params))
+	resp, sent, err := c.attempt(ctx, action, c.form(action, params), nil)
 	if err != nil {
 		err = markTimeout(ctx, err)
 		if sent {

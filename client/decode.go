@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -124,23 +125,12 @@ var errNullRow = errors.New("row is null")
 // body, say), not a list with a bad row. So does a list whose every row failed: that is an answer
 // of another shape, not a bad row.
 func decodeRows[T any](list []byte, dec func(row []byte, v *T) error) ([]T, SkipReport, error) {
-	var rep SkipReport
-	out := []T{}
-	n := 0
+	k := rowSink[T]{dec: dec}
 	end, err := eachElement(list, 0, func(row []byte) error {
-		var v T
-		var err error
-		if jsonKind(row) == 'n' {
-			err = errNullRow
-		} else {
-			err = dec(row, &v)
+		if k.n == sizeAfter {
+			k.reserve(rowsAhead(list, row, k.n))
 		}
-		if err != nil {
-			rep.add(n, row, err)
-		} else {
-			out = append(out, v)
-		}
-		n++
+		k.add(row)
 		return nil
 	})
 	if err == nil && skipWS(list, end) != len(list) {
@@ -149,10 +139,100 @@ func decodeRows[T any](list []byte, dec func(row []byte, v *T) error) ([]T, Skip
 	if err != nil {
 		return nil, SkipReport{}, err
 	}
-	if len(out) == 0 && rep.Rows > 0 {
-		return nil, rep, errors.New(rep.Reasons[0])
+	return k.result()
+}
+
+// rowSink decodes the rows of a list one by one (decodeRows, and streamCatalog as an answer
+// arrives), leaving out the rows dec fails on and reporting them. Unless it was told how many
+// rows to expect (reserve), the rows past the first blockRows go to blocks of that many, put
+// together at the end: a slice grown by append for 100,000 rows of 200 bytes allocates about
+// 100 MB (it grows by a quarter at a time), blocks and one copy 40 MB.
+type rowSink[T any] struct {
+	dec   func(row []byte, v *T) error
+	out   []T   // the open block, or all the rows when sized
+	full  [][]T // the blocks filled before out
+	sized bool
+	rep   SkipReport
+	n     int // rows seen
+}
+
+// blockRows is the size of rowSink's blocks.
+const blockRows = 4096
+
+// reserve makes room for about more rows; the rows then go to one slice.
+func (k *rowSink[T]) reserve(more int) {
+	if len(k.full) == 0 && more > 0 {
+		k.out = slices.Grow(k.out, more)
+		k.sized = true
 	}
-	return out, rep, nil
+}
+
+// add decodes row, the next of the list, in its place in out (a row on the stack of a function
+// value would go to the heap: one copy per row for the collector); a row that fails is taken
+// back and reported.
+func (k *rowSink[T]) add(row []byte) {
+	n := k.n
+	k.n++
+	if jsonKind(row) == 'n' {
+		k.rep.add(n, row, errNullRow)
+		return
+	}
+	if !k.sized && len(k.out) == cap(k.out) && len(k.out) >= blockRows {
+		k.full = append(k.full, k.out)
+		k.out = make([]T, 0, blockRows)
+	}
+	var zero T
+	k.out = append(k.out, zero)
+	if err := k.dec(row, &k.out[len(k.out)-1]); err != nil {
+		k.out[len(k.out)-1] = zero
+		k.out = k.out[:len(k.out)-1]
+		k.rep.add(n, row, err)
+	}
+}
+
+// result is the rows decoded, and an error when every row failed: that is an answer of another
+// shape, not a bad row.
+func (k *rowSink[T]) result() ([]T, SkipReport, error) {
+	if len(k.full) > 0 {
+		total := len(k.out)
+		for _, b := range k.full {
+			total += len(b)
+		}
+		all := make([]T, 0, total)
+		for i, b := range k.full {
+			all = append(all, b...)
+			k.full[i] = nil
+		}
+		k.out, k.full = append(all, k.out...), nil
+	}
+	if len(k.out) == 0 && k.rep.Rows > 0 {
+		return nil, k.rep, errors.New(k.rep.Reasons[0])
+	}
+	if k.out == nil {
+		k.out = []T{}
+	}
+	return k.out, k.rep, nil
+}
+
+// sizeAfter is the number of rows after which decodeRows sizes its result for the whole list
+// (rowsAhead), so that a large answer's rows are not copied at every doubling with the copies
+// left for the collector.
+const sizeAfter = 64
+
+// rowsAhead estimates how many more rows follow row, the n+1st of list, from the bytes the first
+// n took (3% more, so that a slightly longer tail still fits). It assumes at least 24 bytes a row,
+// so that a list of tiny first rows cannot make it reserve more than plain doubling would.
+func rowsAhead(list, row []byte, n int) int {
+	done := cap(list) - cap(row) // row is list[done:…]
+	if done <= 0 {
+		return 0
+	}
+	left := len(list) - done
+	if left <= 0 || n <= 0 {
+		return 0
+	}
+	est := int(int64(left) * int64(n) / int64(done))
+	return min(est+est/32+16, left/24)
 }
 
 // unmarshalRow decodes a row through the model's UnmarshalJSON.
@@ -163,10 +243,10 @@ func unmarshalRow[T any, PT interface {
 	return PT(v).UnmarshalJSON(row)
 }
 
-// decodeServiceRow decodes one catalogue row; its error names the service number when the row
-// had one before the bad field.
-func decodeServiceRow(row []byte, s *Service) error {
-	var w wireService
+// decodeServiceRow decodes one catalogue row, its texts made by t; its error names the service
+// number when the row had one before the bad field.
+func decodeServiceRow(row []byte, s *Service, t *rowTexts) error {
+	w := wireService{texts: t}
 	if err := decodeFields(row, w.field); err != nil {
 		if w.Service.Set {
 			return fmt.Errorf("service %d: %w", w.Service.V, err)
@@ -425,7 +505,10 @@ func decodeServicesPage(b []byte, key string) (*ServicesPage, error) {
 		names[0], names[1] = names[1], names[0]
 	}
 	var pw pageWire
-	rows, rep, _, err := decodeRowsIn(b, key, names, pw.field, decodeServiceRow)
+	t := newRowTexts()
+	rows, rep, _, err := decodeRowsIn(b, key, names, pw.field, func(row []byte, s *Service) error {
+		return decodeServiceRow(row, s, t)
+	})
 	if err != nil {
 		return nil, err
 	}

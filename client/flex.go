@@ -35,19 +35,28 @@ func jsonKind(b []byte) byte {
 // encoding/json has validated the value before it calls UnmarshalJSON; the check for control
 // characters keeps the fast path exact on direct calls too.
 func quotedFast(b []byte) (string, bool) {
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+	inner, ok := quotedInner(b)
+	if !ok {
 		return "", false
+	}
+	return string(inner), true
+}
+
+// quotedInner is quotedFast without the copy: the bytes between the quotes.
+func quotedInner(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
 	}
 	inner := b[1 : len(b)-1]
 	for _, c := range inner {
 		if c == '\\' || c == '"' || c < 0x20 {
-			return "", false
+			return nil, false
 		}
 	}
 	if !utf8.Valid(inner) {
-		return "", false
+		return nil, false
 	}
-	return string(inner), true
+	return inner, true
 }
 
 // scalarText turns a JSON string or number into its text; ok is false for null. It fails on
@@ -165,20 +174,27 @@ func (f flexBool) boolOr(def bool) bool {
 // flexString is a string that may also arrive as a number or boolean. null is "".
 type flexString string
 
-func (f *flexString) UnmarshalJSON(b []byte) error {
+func (f *flexString) UnmarshalJSON(b []byte) error { return f.decode(b, nil, false) }
+
+// decode is UnmarshalJSON with the text made by t (nil: a copy of its own); shared says the text
+// is one rows repeat (see rowTexts).
+func (f *flexString) decode(b []byte, t *rowTexts, shared bool) error {
 	b = bytes.TrimSpace(b)
 	switch jsonKind(b) {
 	case 'n':
 		*f = ""
 		return nil
 	case '"':
-		if fast, ok := quotedFast(b); ok {
-			*f = flexString(fast)
+		if inner, ok := quotedInner(b); ok {
+			*f = flexString(t.text(inner, shared))
 			return nil
 		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return errNotString
+		}
+		if shared {
+			s = t.share(s)
 		}
 		*f = flexString(s)
 		return nil
@@ -190,7 +206,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		*f = flexString(strconv.FormatBool(v))
 		return nil
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		*f = flexString(b)
+		*f = flexString(t.text(b, shared))
 		return nil
 	default:
 		return errNotString
@@ -347,12 +363,22 @@ type flexDecimal struct {
 	Set bool
 }
 
-func (f *flexDecimal) UnmarshalJSON(b []byte) error {
+func (f *flexDecimal) UnmarshalJSON(b []byte) error { return f.decode(b, nil) }
+
+// decode is UnmarshalJSON with a rate written the same way as one before taken from t (nil: none).
+func (f *flexDecimal) decode(b []byte, t *rowTexts) error {
+	if t != nil {
+		if v, ok := t.rates[string(b)]; ok {
+			*f = v
+			return nil
+		}
+	}
 	var d Decimal
 	if err := d.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	f.V, f.Set = d, !blankScalar(b)
+	t.keepRate(b, *f)
 	return nil
 }
 

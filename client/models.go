@@ -156,6 +156,8 @@ type wireService struct {
 	Description  flexString
 	ImageURL     flexString
 	ImageURL2    flexString
+	// texts makes the rows' texts (nil: each its own copy).
+	texts *rowTexts
 }
 
 // field decodes one member of a row; keys are matched exactly.
@@ -163,21 +165,21 @@ func (w *wireService) field(k, v []byte) error {
 	var err error
 	switch string(k) {
 	case "id":
-		err = w.ID.UnmarshalJSON(v)
+		err = w.ID.decode(v, w.texts, false)
 	case "_id":
-		err = w.MongoID.UnmarshalJSON(v)
+		err = w.MongoID.decode(v, w.texts, false)
 	case "service":
 		err = w.Service.UnmarshalJSON(v)
 	case "name":
-		err = w.Name.UnmarshalJSON(v)
+		err = w.Name.decode(v, w.texts, false)
 	case "type":
-		err = w.Type.UnmarshalJSON(v)
+		err = w.Type.decode(v, w.texts, true)
 	case "category":
-		err = w.Category.UnmarshalJSON(v)
+		err = w.Category.decode(v, w.texts, true)
 	case "subcategory":
-		err = w.Subcategory.UnmarshalJSON(v)
+		err = w.Subcategory.decode(v, w.texts, true)
 	case "rate":
-		err = w.Rate.UnmarshalJSON(v)
+		err = w.Rate.decode(v, w.texts)
 	case "min":
 		err = w.Min.UnmarshalJSON(v)
 	case "max":
@@ -189,19 +191,19 @@ func (w *wireService) field(k, v []byte) error {
 	case "cancel":
 		err = w.Cancel.UnmarshalJSON(v)
 	case "entityType":
-		err = w.EntityType.UnmarshalJSON(v)
+		err = w.EntityType.decode(v, w.texts, true)
 	case "entity_type":
-		err = w.EntityType2.UnmarshalJSON(v)
+		err = w.EntityType2.decode(v, w.texts, true)
 	case "autoDelivery":
 		err = w.AutoDelivery.UnmarshalJSON(v)
 	case "auto_delivery":
 		err = w.AutoDeliv2.UnmarshalJSON(v)
 	case "description":
-		err = w.Description.UnmarshalJSON(v)
+		err = w.Description.decode(v, w.texts, true)
 	case "imageUrl":
-		err = w.ImageURL.UnmarshalJSON(v)
+		err = w.ImageURL.decode(v, w.texts, true)
 	case "image_url":
-		err = w.ImageURL2.UnmarshalJSON(v)
+		err = w.ImageURL2.decode(v, w.texts, true)
 	}
 	return fieldErr(k, err)
 }
