@@ -95,6 +95,8 @@ func TestCodecMoneyKeepsScale(t *testing.T) {
 }
 
 func TestCodecChunksAndCorruption(t *testing.T) {
+	defer func(n int) { chunkTarget = n }(chunkTarget)
+	chunkTarget = 64 << 10
 	rows := genServices(5000, 0)
 	chunks := encodeChunks(servicesCodec, rows)
 	if len(chunks) < 2 {

@@ -113,6 +113,9 @@ func (g genInfo) info(kind Kind, lang, scope string) SnapshotInfo {
 // transaction, then deletes the generation before the previous one in the background. A reader
 // sees the old rows or the new ones, never a mix; a crash before the flip leaves the old snapshot
 // current and orphan rows that the next Open sweeps away.
+// batchBytes is how many bytes of chunks saveSnapshot writes at a time.
+const batchBytes = 8 << 20
+
 func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched time.Time, rows []T) (SnapshotInfo, error) {
 	if err := s.enter(); err != nil {
 		return SnapshotInfo{}, err
@@ -124,13 +127,23 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 	if fetched.IsZero() {
 		fetched = s.now()
 	}
-	chunks := encodeChunks(c, rows)
+	// The rows are encoded twice, a chunk at a time, rather than held encoded (20 MB at 100k
+	// rows): once for the hash that tells a catalogue fetched again unchanged, once to write.
 	h := sha256.New()
 	var size int64
-	for _, ch := range chunks {
+	var nChunks int
+	var one []byte
+	_ = eachChunk(c, rows, func(size int) []byte {
+		if cap(one) < size {
+			one = make([]byte, 0, size+size/8)
+		}
+		return one
+	}, func(ch []byte) error {
 		h.Write(ch)
 		size += int64(len(ch))
-	}
+		nChunks++
+		return nil
+	})
 	hash := hex.EncodeToString(h.Sum(nil))
 	ptrKey := snapPtrKey(c.kind, lang, scope)
 
@@ -160,18 +173,42 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 		return SnapshotInfo{}, err
 	}
 
+	// A batch keeps its chunks until it is written (values in the value log count little against
+	// its size): one is written every batchBytes, so that the chunks are not all held at once, and
+	// the buffers of a batch written serve the next.
 	wb := s.db.NewWriteBatch()
-	for i, ch := range chunks {
-		if err := wb.Set(rowsKey(gen, i), ch); err != nil {
-			wb.Cancel()
-			return SnapshotInfo{}, fmt.Errorf("cache: writing snapshot rows: %w", err)
+	i, pending := 0, 0
+	var used, free [][]byte
+	get := func(size int) []byte {
+		for j, b := range free {
+			if cap(b) >= size {
+				free = append(free[:j], free[j+1:]...)
+				return b
+			}
 		}
+		return nil
+	}
+	if err := eachChunk(c, rows, get, func(ch []byte) error {
+		if pending >= batchBytes {
+			if err := wb.Flush(); err != nil {
+				return err
+			}
+			wb, pending = s.db.NewWriteBatch(), 0
+			free, used = append(free, used...), used[:0]
+		}
+		i++
+		pending += len(ch)
+		used = append(used, ch)
+		return wb.Set(rowsKey(gen, i-1), ch)
+	}); err != nil {
+		wb.Cancel()
+		return SnapshotInfo{}, fmt.Errorf("cache: writing snapshot rows: %w", err)
 	}
 	if err := wb.Flush(); err != nil {
 		return SnapshotInfo{}, fmt.Errorf("cache: writing snapshot rows: %w", err)
 	}
 
-	cur := genInfo{Gen: gen, Fetched: fetched, Saved: s.now(), Rows: len(rows), Chunks: len(chunks), Bytes: size, Hash: hash}
+	cur := genInfo{Gen: gen, Fetched: fetched, Saved: s.now(), Rows: len(rows), Chunks: nChunks, Bytes: size, Hash: hash}
 	next := snapPtr{Cur: cur}
 	var drop *genInfo
 	if found {
