@@ -53,7 +53,7 @@ func (s *Service) RefreshCatalog(ctx context.Context) (Catalog, error) {
 	if skipped.Rows > 0 {
 		s.logf("catalog: %s", skipped)
 	}
-	compactRows(rows)
+	// The client's rows are compact already (their texts shared or packed as they were decoded).
 	s.seeCatalog(rows)
 	if _, err := s.store.SaveServices(s.Lang(), now, rows); err != nil {
 		s.logf("catalog: not saved for offline use: %v", err)
@@ -187,7 +187,8 @@ func (s *Service) SMSProjects(ctx context.Context, country string) ([]client.SMS
 	return ps, s.learn(FeatureSMS, err)
 }
 
-// compactRows makes a loaded catalog hold its text once: the texts many rows repeat (category,
+// compactRows makes a saved catalog read back hold its text once (the client does the same for
+// a download as it decodes): the texts many rows repeat (category,
 // subcategory, type, kind, description, image address) are shared, and each row's own texts
 // (id, name) are copied into one block. The strings the rows were decoded from — a whole saved
 // chunk, or an answer's many small strings — are then free to go: about 8 MB less held at
