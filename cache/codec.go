@@ -41,8 +41,11 @@ const minChunkVersion = 1
 // chunkTarget is the encoded size at which a chunk is closed: over Badger's value threshold
 // (1 MiB), so that a catalogue's chunks are written once, to the value log, and not through the
 // memtables, their write-ahead log and the level-0 tables as well (saving 100k rows: 253 → 167
-// ms, peak +123 → +63 MiB, and no memtable left full). A variable for tests.
+// ms, peak +123 → +63 MiB, and no memtable left full). A variable for tests. An in-memory store
+// refuses values over the threshold: its chunks are memChunkTarget.
 var chunkTarget = 2 << 20
+
+const memChunkTarget = 64 << 10
 
 var errShort = errors.New("truncated row")
 
@@ -379,17 +382,17 @@ var (
 // encodeChunks encodes rows into chunks of about chunkTarget bytes.
 func encodeChunks[T any](c *rowCodec[T], rows []T) [][]byte {
 	var chunks [][]byte
-	_ = eachChunk(c, rows, nil, func(ch []byte) error {
+	_ = eachChunk(c, rows, chunkTarget, nil, func(ch []byte) error {
 		chunks = append(chunks, ch)
 		return nil
 	})
 	return chunks
 }
 
-// eachChunk encodes rows chunk by chunk (about chunkTarget bytes each) into buffers from get
-// (nil: a new one each) and hands each to fn; an error from fn stops it.
-func eachChunk[T any](c *rowCodec[T], rows []T, get func(size int) []byte, fn func([]byte) error) error {
-	w := &wbuf{b: make([]byte, 0, min(chunkTarget+chunkTarget/8, 64*len(rows)+64))}
+// eachChunk encodes rows chunk by chunk (about target bytes each) into buffers from get (nil: a
+// new one each) and hands each to fn; an error from fn stops it.
+func eachChunk[T any](c *rowCodec[T], rows []T, target int, get func(size int) []byte, fn func([]byte) error) error {
+	w := &wbuf{b: make([]byte, 0, min(target+target/8, 64*len(rows)+64))}
 	var start int // index of the first row of the open chunk
 	flush := func(end int) error {
 		if end == start {
@@ -414,7 +417,7 @@ func eachChunk[T any](c *rowCodec[T], rows []T, get func(size int) []byte, fn fu
 	}
 	for i := range rows {
 		c.enc(w, &rows[i])
-		if len(w.b) >= chunkTarget {
+		if len(w.b) >= target {
 			if err := flush(i + 1); err != nil {
 				return err
 			}

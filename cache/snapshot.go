@@ -132,8 +132,12 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 	h := sha256.New()
 	var size int64
 	var nChunks int
+	target := chunkTarget
+	if s.inMemory {
+		target = memChunkTarget
+	}
 	var one []byte
-	_ = eachChunk(c, rows, func(size int) []byte {
+	_ = eachChunk(c, rows, target, func(size int) []byte {
 		if cap(one) < size {
 			one = make([]byte, 0, size+size/8)
 		}
@@ -188,7 +192,7 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 		}
 		return nil
 	}
-	if err := eachChunk(c, rows, get, func(ch []byte) error {
+	if err := eachChunk(c, rows, target, get, func(ch []byte) error {
 		if pending >= batchBytes {
 			if err := wb.Flush(); err != nil {
 				return err
@@ -206,6 +210,9 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 	}
 	if err := wb.Flush(); err != nil {
 		return SnapshotInfo{}, fmt.Errorf("cache: writing snapshot rows: %w", err)
+	}
+	if i != nChunks { // the two passes encode alike; the pointer must not count other chunks
+		return SnapshotInfo{}, fmt.Errorf("cache: writing snapshot rows: %d chunks written, %d hashed", i, nChunks)
 	}
 
 	cur := genInfo{Gen: gen, Fetched: fetched, Saved: s.now(), Rows: len(rows), Chunks: nChunks, Bytes: size, Hash: hash}

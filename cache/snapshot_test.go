@@ -429,3 +429,17 @@ func TestDiffDuplicateKeys(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+// TestInMemoryLargeCatalog: an in-memory store (demo, tests), whose Badger refuses values over
+// 1 MiB, saves and reads back a catalogue larger than a chunk of an on-disk store.
+func TestInMemoryLargeCatalog(t *testing.T) {
+	s := memStore(t)
+	rows := genServices(20000, 3)
+	if _, err := s.SaveServices("en", time.Time{}, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.Services("en")
+	if err != nil || len(got) != len(rows) || got[19999].Name != rows[19999].Name {
+		t.Fatalf("%d rows, %v", len(got), err)
+	}
+}

@@ -461,7 +461,7 @@ func (c *Client) attempt(ctx context.Context, action, body string, stream *catal
 	if stream != nil && res.StatusCode == http.StatusOK && (res.ContentLength < 0 || res.ContentLength > streamAbove && res.ContentLength <= c.maxBody) {
 		head, err = readBody(io.LimitReader(res.Body, streamAbove), -1, streamAbove)
 		if err == nil && len(head) == streamAbove && streamable(head, stream.key) {
-			r := &response{status: res.StatusCode, header: res.Header, body: head[:min(len(head), 4096):min(len(head), 4096)], streamed: true}
+			r := &response{status: res.StatusCode, header: res.Header, body: bytes.Clone(head[:min(len(head), 4096)]), streamed: true}
 			if derr := stream.decode(newJSONStream(head, res.Body, c.maxBody), res.ContentLength); derr == nil && stream.hasError {
 				r.streamErr = c.envelopeError(action, r, stream.errMsg)
 			} else {

@@ -202,13 +202,30 @@ func (cs *catalogStream) members(s *jsonStream, pw *pageWire) (bad, err error) {
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case bad != nil:
-		case s.consumed()-start > maxEnvelopeValue:
-			bad = errors.New("an envelope member is too large")
-		case key == cs.key:
-			bad = errors.New("the list is given twice")
-		default:
+		if key == cs.key {
+			if bad == nil {
+				bad = errors.New("the list is given twice")
+			}
+			continue
+		}
+		kept := false // a member read below: pagination, or the error envelope's
+		switch key {
+		case "total", "page", "limit", "total_pages", "totalPages":
+			kept = true
+		}
+		for _, n := range names {
+			kept = kept || strings.EqualFold(key, n)
+		}
+		if !kept {
+			continue // another member: skipped whatever its size, as the whole reading does
+		}
+		if s.consumed()-start > maxEnvelopeValue {
+			if bad == nil {
+				bad = errors.New("an envelope member is too large")
+			}
+			continue
+		}
+		if bad == nil {
 			bad = pw.field([]byte(key), v)
 		}
 		for j, n := range names {
@@ -273,8 +290,10 @@ func newJSONStream(head []byte, r io.Reader, limit int64) *jsonStream {
 // consumed is how many bytes of the answer are behind off.
 func (s *jsonStream) consumed() int64 { return s.base + int64(s.off) }
 
-// more reads more into the window: what is not consumed moves to its front, and a window it
-// fills doubles. False at the end of the answer or when reading stopped (s.err).
+// more reads more into the window: what is not consumed moves to its front, a window it fills
+// doubles (up to what the cap allows), and the window is filled to the end (or the answer's), so
+// that a value cut off is scanned again once per window, not once per read. False at the end of
+// the answer or when reading stopped (s.err).
 func (s *jsonStream) more() bool {
 	if s.eof || s.err != nil {
 		return false
@@ -285,23 +304,33 @@ func (s *jsonStream) more() bool {
 		s.buf, s.off = s.buf[:n], 0
 	}
 	if len(s.buf) == cap(s.buf) {
-		room := max(2*cap(s.buf), 4096)
+		room := int64(max(2*cap(s.buf), 4096))
+		room = min(room, s.limit-s.base+1) // one byte over the cap is enough to know
+		if room <= int64(len(s.buf)) {
+			s.err = ErrBodyTooLarge
+			return false
+		}
 		s.buf = append(make([]byte, 0, room), s.buf...)
 	}
-	n, err := readSome(s.r, s.buf[len(s.buf):cap(s.buf)])
-	s.buf = s.buf[:len(s.buf)+n]
-	if s.base+int64(len(s.buf)) > s.limit {
-		s.err = ErrBodyTooLarge
-		return false
+	got := 0
+	for len(s.buf) < cap(s.buf) {
+		n, err := readSome(s.r, s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		got += n
+		if s.base+int64(len(s.buf)) > s.limit {
+			s.err = ErrBodyTooLarge
+			return false
+		}
+		if err == io.EOF {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			s.err = err
+			return false
+		}
 	}
-	switch {
-	case err == io.EOF:
-		s.eof = true
-	case err != nil:
-		s.err = err
-		return false
-	}
-	return n > 0
+	return got > 0
 }
 
 // peek skips white space, reading as needed, and returns the next byte; false at the end.

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // bigCatalog is a catalogue answer of n rows in the documents' envelope, with what real answers
@@ -193,5 +194,48 @@ func TestStreamedCalls(t *testing.T) {
 	c, _ = newTestClient(t, srv.URL)
 	if _, err := c.Services(ctxT(t), ServicesParams{}); !errors.Is(err, ErrNotJSON) {
 		t.Errorf("not JSON half way: %v", err)
+	}
+}
+
+// chunkReader hands out at most n bytes a read.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestStreamLargeMembers: a member after the list larger than the window is scanned again once
+// per window, not once per read (32 MiB in reads of 4 KiB was minutes of rescanning), and one
+// the decoding does not read is skipped whatever its size, as the whole reading skips it.
+func TestStreamLargeMembers(t *testing.T) {
+	rows := bigCatalog(4000, "")
+	body := append(rows[:len(rows)-1:len(rows)-1], []byte(`, "categories": ["`+strings.Repeat("c", 32<<20)+`"], "total": 3992}`)...)
+	cs := &catalogStream{key: "services"}
+	done := make(chan error, 1)
+	go func() {
+		done <- cs.decode(newJSONStream(append([]byte(nil), body[:streamAbove]...), chunkReader{bytes.NewReader(body[streamAbove:]), 4096}, 1<<30), -1)
+	}()
+	select {
+	case err := <-done:
+		if err != nil || len(cs.page.Services) != 3992 || cs.page.Total != 3992 {
+			t.Errorf("large member: %v", err)
+		}
+	case <-time.After(30 * time.Second): // linear: milliseconds; rescanning per read: minutes
+		t.Fatal("a large member is rescanned at every read")
+	}
+}
+
+// TestStreamNotJSONExcerpt: the excerpt of an answer that turns out not to be JSON is its start,
+// not where the window had moved to.
+func TestStreamNotJSONExcerpt(t *testing.T) {
+	body := bigCatalog(5000, "")
+	bad := append(body[:len(body)-100:len(body)-100], 0)
+	srv := newFakeServer(t, answer(200, string(bad)))
+	c, _ := newTestClient(t, srv.URL, WithRetry(1, 0, 0))
+	_, err := c.Services(ctxT(t), ServicesParams{})
+	var te *TransportError
+	if !errors.As(err, &te) || !errors.Is(err, ErrNotJSON) || !strings.Contains(te.Excerpt, `"services"`) {
+		t.Errorf("got %v (excerpt %.60q)", err, te.Excerpt)
 	}
 }
