@@ -206,6 +206,16 @@ func compactRows(rows []client.Service) {
 		shared[v] = v
 		return v
 	}
+	// Rows come grouped (a category's rows together): a text the row before had is taken from it
+	// without a map lookup.
+	var last [6]string
+	sharedAt := func(k int, s string) string {
+		if s == last[k] && s != "" {
+			return last[k]
+		}
+		last[k] = share(s)
+		return last[k]
+	}
 	size := 0
 	for i := range rows {
 		size += len(rows[i].ID) + len(rows[i].Name)
@@ -223,7 +233,7 @@ func compactRows(rows []client.Service) {
 		n, m := len(r.ID), len(r.Name)
 		r.ID, r.Name = block[at:at+n], block[at+n:at+n+m]
 		at += n + m
-		r.Type, r.Category, r.Subcategory = share(r.Type), share(r.Category), share(r.Subcategory)
-		r.EntityType, r.Description, r.ImageURL = share(r.EntityType), share(r.Description), share(r.ImageURL)
+		r.Type, r.Category, r.Subcategory = sharedAt(0, r.Type), sharedAt(1, r.Category), sharedAt(2, r.Subcategory)
+		r.EntityType, r.Description, r.ImageURL = sharedAt(3, r.EntityType), sharedAt(4, r.Description), sharedAt(5, r.ImageURL)
 	}
 }

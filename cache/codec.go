@@ -433,6 +433,18 @@ func decodeChunk[T any](c *rowCodec[T], chunk []byte, dst []T) ([]T, error) {
 
 // decodeChunkString is decodeChunk on a chunk already copied into a string (the rows' texts
 // point into it).
+// chunkRows is the number of rows a chunk says it holds (decodeChunkString checks the rest).
+func chunkRows(chunk string) (int, error) {
+	r := &rbuf{s: chunk}
+	r.byte1()
+	r.byte1()
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(chunk)) {
+		return 0, errShort
+	}
+	return int(n), nil
+}
+
 func decodeChunkString[T any](c *rowCodec[T], chunk string, dst []T) ([]T, error) {
 	r := &rbuf{s: chunk}
 	if r.ver = r.byte1(); r.ver < minChunkVersion || r.ver > chunkVersion {

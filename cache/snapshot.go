@@ -353,32 +353,43 @@ func readGen[T any](txn *badger.Txn, c *rowCodec[T], g genInfo) ([]T, error) {
 			return nil, err
 		}
 	}
-	decode := func(from int, part []string, dst []T) ([]T, error) {
-		for i, ch := range part {
-			var err error
-			if dst, err = decodeChunkString(c, ch, dst); err != nil {
-				return nil, fmt.Errorf("%w: snapshot %s generation %d chunk %d: %v", ErrCorrupt, c.kind, g.Gen, from+i, err)
+	// Each chunk's rows are decoded in their place in one slice (its header says how many), the
+	// chunks in two halves at once: no halves joined afterwards (20 MB at 100k rows).
+	at := make([]int, len(chunks)+1)
+	for i, ch := range chunks {
+		n, err := chunkRows(ch)
+		if err != nil || at[i]+n > g.Rows {
+			return nil, fmt.Errorf("%w: snapshot %s generation %d chunk %d: rows beyond the %d expected", ErrCorrupt, c.kind, g.Gen, i, g.Rows)
+		}
+		at[i+1] = at[i] + n
+	}
+	rows := make([]T, at[len(chunks)])
+	decode := func(from, to int) error {
+		for i := from; i < to; i++ {
+			dst := rows[at[i]:at[i]:at[i+1]]
+			got, err := decodeChunkString(c, chunks[i], dst)
+			if err == nil && len(got) != at[i+1]-at[i] {
+				err = errors.New("rows not as counted")
+			}
+			if err != nil {
+				return fmt.Errorf("%w: snapshot %s generation %d chunk %d: %v", ErrCorrupt, c.kind, g.Gen, i, err)
 			}
 		}
-		return dst, nil
+		return nil
 	}
 	half := len(chunks) / 2
-	var first []T
 	var firstErr error
 	var wg sync.WaitGroup
 	if half > 0 {
-		wg.Go(func() { first, firstErr = decode(0, chunks[:half], make([]T, 0, g.Rows/2+1)) })
+		wg.Go(func() { firstErr = decode(0, half) })
 	}
-	rows, err := decode(half, chunks[half:], make([]T, 0, g.Rows-g.Rows/2+1))
+	err := decode(half, len(chunks))
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr
 	}
 	if err != nil {
 		return nil, err
-	}
-	if len(first) > 0 {
-		rows = append(append(make([]T, 0, len(first)+len(rows)), first...), rows...) // no spare room kept
 	}
 	if len(chunks) != g.Chunks || len(rows) != g.Rows {
 		return nil, fmt.Errorf("%w: snapshot %s generation %d has %d chunks / %d rows, expected %d / %d",
