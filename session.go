@@ -387,10 +387,22 @@ func (s *session) show(r *profileRun) {
 		s.mu.Unlock()
 		s.clip.SetClearAfter(p.ClearAfter)
 	})
-	if s.desk.bus {
+	switch {
+	case s.desk.bus && started.IsZero():
 		s.ui.SetupTray()
 		s.ui.SetTrayHost(s.trayHost)
-	} else {
+	case s.desk.bus:
+		// At start the tray (its D-Bus registration: about 90 ms of the UI goroutine) waits for
+		// the catalog's first rows; until then closing the window minimises it.
+		s.ui.NoTray()
+		ui := s.ui
+		ui.AfterFirstRows(func() {
+			if s.ui == ui {
+				ui.SetupTray()
+				ui.SetTrayHost(s.trayHost)
+			}
+		})
+	default:
 		s.ui.NoTray() // Fyne's tray would fail to register, and crash at quit without a bus
 	}
 	s.clearOnClose(s.win)

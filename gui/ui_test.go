@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -401,4 +403,42 @@ func TestCatalogSearchSaysMoreInOtherCategories(t *testing.T) {
 	if u.catalog.detail.has || !u.catalog.detail.empty.Visible() {
 		t.Fatal("the detail pane still shows a service that left the list")
 	}
+}
+
+// TestTabsBuiltWhenFirstSelected: the tabs not shown first are measured and laid out only once
+// selected (the first frame measures the catalog only), and then show their content.
+func TestTabsBuiltWhenFirstSelected(t *testing.T) {
+	env := accounttest.New(t, failingAPI{})
+	u := New(test.NewTempApp(t), testDeps(t, env.Svc, false))
+	w := u.Window()
+	w.Resize(fyne.NewSize(1100, 720))
+	for _, tab := range []struct {
+		item *container.TabItem
+		obj  fyne.CanvasObject
+	}{{u.orders.item, u.orders.list}, {u.balance.item, u.balance.refresh}, {u.sms.item, u.sms.countryList}} {
+		inTree := func() bool {
+			return findVisible(w.Canvas(), func(o fyne.CanvasObject) bool { return o == tab.obj }) != nil
+		}
+		if holds(tab.item.Content, tab.obj) {
+			t.Errorf("%s: content in the window before the tab was selected", tab.item.Text)
+		}
+		u.tabs.Select(tab.item)
+		if !inTree() {
+			t.Errorf("%s: content not shown once selected", tab.item.Text)
+		}
+	}
+}
+
+// holds reports whether obj is root or inside it, shown or not.
+func holds(root, obj fyne.CanvasObject) bool {
+	if root == obj {
+		return true
+	}
+	switch v := root.(type) {
+	case *fyne.Container:
+		return slices.ContainsFunc(v.Objects, func(o fyne.CanvasObject) bool { return holds(o, obj) })
+	case fyne.Widget:
+		return slices.ContainsFunc(test.WidgetRenderer(v).Objects(), func(o fyne.CanvasObject) bool { return holds(o, obj) })
+	}
+	return false
 }
