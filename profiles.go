@@ -256,7 +256,8 @@ func (s *session) openRun(p profiles.Profile) (r *profileRun, err error) {
 		Logf:     log.Printf,
 	})
 	schedule := gui.Schedule(gui.LoadPrefs(s.app.Preferences()))
-	r.poller = watch.New(r.svc, watch.Options{Schedule: &schedule, Logf: log.Printf, Limiter: s.limiter(r.endpoint)})
+	lim, share := s.limiter(r.endpoint)
+	r.poller = watch.New(r.svc, watch.Options{Schedule: &schedule, Logf: log.Printf, Limiter: lim, Share: share})
 	r.svc.Attach(r.poller)
 	// Listeners, in order: the window (when it shows this profile) and tray, then the alerts.
 	r.svc.Subscribe(func(ev account.Event) { s.uiDo(func() { s.routeEvent(r, ev) }) })
@@ -310,16 +311,18 @@ func (s *session) profileCount() int {
 	return n
 }
 
-// limiter is the poller's request limit shared by every profile on endpoint.
-func (s *session) limiter(endpoint string) *rate.Limiter {
+// limiter is the poller's request limit shared by every profile on endpoint, and the demand of
+// their pollers (each plans with the demand of them all).
+func (s *session) limiter(endpoint string) (*rate.Limiter, *watch.Share) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := s.limiters[endpoint]
 	if l == nil {
 		l = rate.NewLimiter(rate.Limit(watch.DefaultRatePerSecond), watch.DefaultBurst)
 		s.limiters[endpoint] = l
+		s.shares[endpoint] = watch.NewShare()
 	}
-	return l
+	return l, s.shares[endpoint]
 }
 
 // keepFeatures saves what profile id's panel was found to offer.

@@ -26,6 +26,7 @@ import (
 	"github.com/hstockplus/hstockplus/clip"
 	"github.com/hstockplus/hstockplus/gui"
 	"github.com/hstockplus/hstockplus/internal/profiles"
+	"github.com/hstockplus/hstockplus/watch"
 )
 
 // errAlreadyRunning: another instance holds the data directory and was asked to come forward.
@@ -53,7 +54,8 @@ type session struct {
 	temp     *profiles.Profile // the environment's key or -api-url: not saved
 	runs     map[string]*profileRun
 	limiters map[string]*rate.Limiter
-	openMu   sync.Mutex // one profile opens at a time
+	shares   map[string]*watch.Share // beside limiters
+	openMu   sync.Mutex              // one profile opens at a time
 	bg       sync.WaitGroup
 
 	clip     *clip.Service
@@ -93,7 +95,7 @@ func newSession(cfg config) (*session, error) {
 		return nil, err
 	}
 	s := &session{cfg: cfg, release: release, othersAfter: 2 * time.Second, keyMode: os.Getenv("HSTOCKPLUS_KEYRING"), // "" (keyring, else file), "keyring" or "file"
-		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}}
+		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}, shares: map[string]*watch.Share{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {

@@ -365,3 +365,29 @@ func TestOnScheduleUnderLightLoad(t *testing.T) {
 		check(int64(500+i), "sms_code", 15*time.Second)
 	}
 }
+
+// TestSharedEndpoint: pollers of several accounts on one endpoint plan with the demand of them
+// all (Share): a light schedule beside a busy one is stretched as much as the busy one, and
+// goes back on schedule when the busy one stops.
+func TestSharedEndpoint(t *testing.T) {
+	sh := NewShare()
+	other := &loop{} // the busy account's poller: 4 requests a second asked
+	sh.set(other, 4)
+	lh := newLoadHarness(t, Options{Share: sh})
+	for i := range 20 {
+		lh.order(int64(100+i), time.Hour+time.Duration(i)*time.Minute, false) // 5 min
+	}
+	lh.start()
+	lh.run(5 * time.Minute)
+	st := lh.p.Stats()
+	od := 20.0 / 300
+	budget := LoadShare*DefaultRatePerSecond - 2/lh.p.sched.Balance.Seconds()
+	if want := (4 + od) / budget; st.Stretch < want*0.98 || st.Stretch > want*1.02 || !lh.svc.Pace().Slowed() {
+		t.Fatalf("beside a busy poller: stretch %.3f, want %.3f (pace %+v)", st.Stretch, want, lh.svc.Pace())
+	}
+	sh.leave(other)
+	lh.run(2 * lh.p.sched.Rescan)
+	if st := lh.p.Stats(); st.Stretch != 1 {
+		t.Errorf("alone again: stretch %.3f", st.Stretch)
+	}
+}

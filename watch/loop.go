@@ -68,6 +68,9 @@ func earliest(a, b time.Time) time.Time {
 }
 
 func (l *loop) shutdown() error {
+	if sh := l.p.opts.Share; sh != nil {
+		sh.leave(l)
+	}
 	for l.inFlight > 0 {
 		l.handle(<-l.results)
 	}

@@ -28,6 +28,9 @@ type Options struct {
 	// Limiter, when set, is the request limit shared with the pollers of the other accounts on
 	// the same endpoint (one limit per server); RatePerSecond still sets its rate.
 	Limiter *rate.Limiter
+	// Share, set beside Limiter, is the demand of the pollers on that endpoint: each plans its
+	// polls with the demand of them all (see Share). One per endpoint, as Limiter.
+	Share *Share
 	// RequestTimeout bounds one request (default 30 s).
 	RequestTimeout time.Duration
 	// Clock (nil: SystemClock). Give the service layer the same one.

@@ -3,6 +3,7 @@ package watch
 import (
 	"container/heap"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/hstockplus/hstockplus/account"
@@ -47,14 +48,14 @@ func (l *loop) demand(now time.Time) (orders, numbers float64, nOrders, nNumbers
 // stretchFor is the factor the regular intervals of orders and numbers are multiplied by, for a
 // demand (requests per second) at a rate:
 //
-//	budget  = LoadShare·rate − 1/Schedule.Balance   (never below a tenth of the rate)
+//	budget  = LoadShare·rate − pollers/Schedule.Balance   (never below a tenth of the rate)
 //	stretch = max(1, demand / budget)
 //
 // The same for orders and numbers: each keeps its share of the rate, so that neither starves.
-func stretchFor(demand, rate float64, balance time.Duration) float64 {
+func stretchFor(demand, rate float64, balance time.Duration, pollers int) float64 {
 	budget := LoadShare * rate
 	if balance > 0 {
-		budget -= 1 / balance.Seconds()
+		budget -= float64(max(pollers, 1)) / balance.Seconds()
 	}
 	budget = max(budget, 0.1*rate)
 	if budget <= 0 || demand <= budget {
@@ -67,7 +68,11 @@ func stretchFor(demand, rate float64, balance time.Duration) float64 {
 // planned to it when it changed (by more than 2 %), and reports the pace.
 func (l *loop) restretch(now time.Time) {
 	od, nd, no, nn := l.demand(now)
-	f := stretchFor(od+nd, l.rate, l.p.sched.Balance)
+	total, pollers := od+nd, 1
+	if sh := l.p.opts.Share; sh != nil {
+		total, pollers = sh.set(l, od+nd)
+	}
+	f := stretchFor(total, l.rate, l.p.sched.Balance, pollers)
 	if (f > 1) != (l.stretch > 1) || math.Abs(f-l.stretch) > 0.02*l.stretch {
 		l.stretch = f
 		l.replan(now)
@@ -127,4 +132,36 @@ func (l *loop) period(it *item, now time.Time) time.Duration {
 func (l *loop) planRegular(it *item, from time.Time, span time.Duration, now time.Time) {
 	l.setDue(it, from.Add(l.scaled(it, span)), now)
 	it.from, it.span = from, span
+}
+
+// Share is what the pollers of several accounts on one endpoint ask of its request rate, which
+// they share (Options.Limiter): with it (Options.Share), each plans its polls with the demand of
+// them all, so that together they keep within the one limit, all stretched by the same factor,
+// and each shows the pace it really gets. Each works the total out again at its own rescan
+// (Schedule.Rescan) and when its rate or items change. Safe for concurrent use.
+type Share struct {
+	mu     sync.Mutex
+	demand map[*loop]float64
+}
+
+// NewShare returns the share of one endpoint, for the pollers of every account on it.
+func NewShare() *Share { return &Share{demand: map[*loop]float64{}} }
+
+// set records l's demand (requests per second) and returns the total of every poller on the
+// endpoint, and how many they are.
+func (s *Share) set(l *loop, d float64) (total float64, pollers int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.demand[l] = d
+	for _, v := range s.demand {
+		total += v
+	}
+	return total, len(s.demand)
+}
+
+// leave takes l's demand out (its poller stopped).
+func (s *Share) leave(l *loop) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.demand, l)
 }
