@@ -320,9 +320,16 @@ func (s *session) limiter(endpoint string) (*rate.Limiter, *watch.Share) {
 	if l == nil {
 		l = rate.NewLimiter(rate.Limit(watch.DefaultRatePerSecond), watch.DefaultBurst)
 		s.limiters[endpoint] = l
-		s.shares[endpoint] = watch.NewShare()
 	}
-	return l, s.shares[endpoint]
+	if s.shares == nil {
+		s.shares = map[string]*watch.Share{}
+	}
+	sh := s.shares[endpoint]
+	if sh == nil {
+		sh = watch.NewShare()
+		s.shares[endpoint] = sh
+	}
+	return l, sh
 }
 
 // keepFeatures saves what profile id's panel was found to offer.

@@ -365,3 +365,18 @@ func TestOldLayoutIsAdoptedAsTheFirstProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOneLimitPerEndpoint: the profiles on one endpoint share its request limit and their
+// pollers' demand; another endpoint has its own.
+func TestOneLimitPerEndpoint(t *testing.T) {
+	s := &session{limiters: map[string]*rate.Limiter{}}
+	l1, s1 := s.limiter("https://a.example/api/v2")
+	l2, s2 := s.limiter("https://a.example/api/v2")
+	l3, s3 := s.limiter("https://b.example/api/v2")
+	if l1 != l2 || s1 != s2 || s1 == nil {
+		t.Error("one endpoint: two limits or demands")
+	}
+	if l3 == l1 || s3 == s1 {
+		t.Error("two endpoints share a limit")
+	}
+}

@@ -54,7 +54,7 @@ type session struct {
 	temp     *profiles.Profile // the environment's key or -api-url: not saved
 	runs     map[string]*profileRun
 	limiters map[string]*rate.Limiter
-	shares   map[string]*watch.Share // beside limiters
+	shares   map[string]*watch.Share // beside limiters (made by limiter)
 	openMu   sync.Mutex              // one profile opens at a time
 	bg       sync.WaitGroup
 
@@ -95,7 +95,7 @@ func newSession(cfg config) (*session, error) {
 		return nil, err
 	}
 	s := &session{cfg: cfg, release: release, othersAfter: 2 * time.Second, keyMode: os.Getenv("HSTOCKPLUS_KEYRING"), // "" (keyring, else file), "keyring" or "file"
-		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}, shares: map[string]*watch.Share{}}
+		runs: map[string]*profileRun{}, limiters: map[string]*rate.Limiter{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
