@@ -128,14 +128,17 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 	n := len(rows)
 	ix := &catalogIndex{rows: rows, starts: make([]int32, n+1), price: make([]int64, n), flags: make([]uint8, n)}
 	nameAt := make([][2]int32, n) // each row's folded name in blob
-	// The rows are folded in two halves at once (2 cores or more), then joined; the category
-	// counts are made meanwhile, in row order.
+	// The rows are folded in two halves at once (2 cores or more): the first into the blob's
+	// own buffer, sized for both, the second beside it and copied after the first (no third
+	// copy of the text while the index is built); the category counts are made meanwhile, in
+	// row order.
 	half := n / 2
-	var parts [2]string
+	var whole, second strings.Builder
+	whole.Grow(ix.foldedSize(0, n))
+	second.Grow(ix.foldedSize(half, n))
 	var wg sync.WaitGroup
-	for k, r := range [2][2]int{{0, half}, {half, n}} {
-		wg.Go(func() { parts[k] = ix.foldRows(r[0], r[1], nameAt) })
-	}
+	wg.Go(func() { ix.foldRows(0, half, nameAt, &whole) })
+	wg.Go(func() { ix.foldRows(half, n, nameAt, &second) })
 	catPos := map[string]int{}
 	subPos := map[[2]string]int{}
 	for i := range rows {
@@ -159,14 +162,15 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 		}
 	}
 	wg.Wait()
-	shift := int32(len(parts[0]))
+	shift := int32(whole.Len())
 	for i := half; i < n; i++ {
 		ix.starts[i] += shift
 		nameAt[i][0] += shift
 		nameAt[i][1] += shift
 	}
-	ix.starts[n] = int32(len(parts[0]) + len(parts[1]))
-	ix.blob = parts[0] + parts[1]
+	whole.WriteString(second.String())
+	ix.starts[n] = int32(whole.Len())
+	ix.blob = whole.String()
 
 	// The orders: every comparison ends on the unique service number, so an unstable sort gives
 	// the one order; numeric keys are sorted as (key, number, row) records, in memory order.
@@ -243,14 +247,20 @@ func buildCatalogIndex(rows []client.Service) *catalogIndex {
 
 // foldRows folds rows [lo, hi) into their part of the key blob; starts and nameAt get offsets
 // within the part. It also sets their prices and flags.
-func (ix *catalogIndex) foldRows(lo, hi int, nameAt [][2]int32) string {
+// foldedSize is the size of the folded text of rows lo to hi as foldRows writes it, when folding
+// keeps the length of the text (it does for most: lower case is as long as upper case).
+func (ix *catalogIndex) foldedSize(lo, hi int) int {
 	size := 0
+	var num [20]byte
 	for i := lo; i < hi; i++ {
 		s := &ix.rows[i]
-		size += len(s.ID) + len(s.Name) + len(s.Category) + len(s.Subcategory) + len(s.Type) + len(s.Description) + 28
+		size += len(strconv.AppendInt(num[:0], s.Service, 10)) + len(s.ID) + len(s.Name) + len(s.Category) + len(s.Subcategory) + len(s.Type) + len(s.Description) + 7
 	}
-	var blob strings.Builder
-	blob.Grow(size + size/8) // folding seldom makes text longer
+	return size
+}
+
+// foldRows writes the folded text of rows lo to hi to blob, and where each row and name start.
+func (ix *catalogIndex) foldRows(lo, hi int, nameAt [][2]int32, blob *strings.Builder) {
 	fd := newFolder(true)
 	var num [20]byte
 	for i := lo; i < hi; i++ {
@@ -258,20 +268,19 @@ func (ix *catalogIndex) foldRows(lo, hi int, nameAt [][2]int32) string {
 		ix.starts[i] = int32(blob.Len())
 		blob.Write(strconv.AppendInt(num[:0], s.Service, 10))
 		blob.WriteByte(' ')
-		fd.write(&blob, s.ID)
+		fd.write(blob, s.ID)
 		blob.WriteByte(' ')
 		nameAt[i][0] = int32(blob.Len())
-		fd.write(&blob, s.Name)
+		fd.write(blob, s.Name)
 		nameAt[i][1] = int32(blob.Len())
 		for _, part := range [...]string{s.Category, s.Subcategory, s.Type, s.Description} {
 			blob.WriteByte(' ')
-			fd.write(&blob, part)
+			fd.write(blob, part)
 		}
 		blob.WriteByte(keyEnd)
 		ix.price[i] = unitPrice(s) // unknownPrice: outside every range, sorted after every price
 		ix.flags[i] = flagsOf(*s)
 	}
-	return blob.String()
 }
 
 // compare orders rows by field as orders does: the field, then the service number.

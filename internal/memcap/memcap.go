@@ -1,43 +1,39 @@
-// Package memcap bounds how far the Go heap grows during one large piece of work: a catalogue
-// download, its saving and its indexing allocate about three times what they keep, and the
-// collector, left alone, lets garbage pile up until the heap has doubled (GOGC=100) — over 100 MB
-// above what the app holds at 100,000 rows. During such work the collector is given a soft
-// memory limit (runtime/debug.SetMemoryLimit) of what the process uses when the work begins plus
-// a headroom, so that garbage is collected as it is made. The limit is soft: the runtime may pass
-// it rather than spend more than about half the CPU collecting. Works that overlap share one
-// limit (the highest asked); the limit before comes back when the last one ends.
+// Package memcap bounds the garbage a large piece of work leaves between two collections: a
+// catalogue download, its saving and its indexing allocate about three times what they keep,
+// and the collector, left at GOGC=100, lets the garbage pile up until the heap has doubled —
+// +144 MiB above what the app holds at 100,000 rows. During such work the collector runs when
+// the heap has grown by percent of what was live at the last collection (runtime/debug.
+// SetGCPercent), so the garbage stays a fraction of the live heap at any catalogue size (a soft
+// memory limit of a fixed headroom made the collector run without end at 300,000 rows, whose
+// rows alone pass it). Works that overlap share the lowest percent asked; the setting before
+// comes back when the last one ends. A GOGC lower than percent, or off, is kept.
 package memcap
 
 import (
-	"runtime"
 	"runtime/debug"
 	"sync"
 )
 
 var (
-	mu     sync.Mutex
-	active int
-	before int64 // the limit before the first of the active works
-	limit  int64 // the limit set
+	mu      sync.Mutex
+	active  int
+	before  int // the percent before the first of the active works
+	current int // the percent set
 )
 
-// Bound bounds the heap to what the process uses now plus headroom bytes until release is
-// called (once; later calls do nothing).
-func Bound(headroom int64) (release func()) {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	want := int64(m.Sys-m.HeapReleased) + headroom
+// During makes the collector run once the heap has grown by percent of the live heap until
+// release is called (once; later calls do nothing).
+func During(percent int) (release func()) {
 	mu.Lock()
 	if active == 0 {
-		before = debug.SetMemoryLimit(-1)
-		limit = 0
+		before = debug.SetGCPercent(-1)
+		debug.SetGCPercent(before)
+		current = before
 	}
 	active++
-	if want > limit {
-		limit = want
-		if limit < before {
-			debug.SetMemoryLimit(limit)
-		}
+	if before >= 0 && percent < current {
+		current = percent
+		debug.SetGCPercent(current)
 	}
 	mu.Unlock()
 	var once sync.Once
@@ -46,11 +42,15 @@ func Bound(headroom int64) (release func()) {
 			mu.Lock()
 			defer mu.Unlock()
 			if active--; active == 0 {
-				debug.SetMemoryLimit(before)
+				debug.SetGCPercent(before)
 			}
 		})
 	}
 }
 
-// Limit is the soft memory limit now (math.MaxInt64: none).
-func Limit() int64 { return debug.SetMemoryLimit(-1) }
+// Percent is the collector's percent now (negative: off).
+func Percent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}

@@ -1,41 +1,49 @@
 package memcap
 
 import (
-	"math"
 	"runtime/debug"
 	"testing"
 )
 
-func TestBoundNestsAndRestores(t *testing.T) {
-	prev := debug.SetMemoryLimit(-1)
-	defer debug.SetMemoryLimit(prev)
-	debug.SetMemoryLimit(math.MaxInt64)
-	r1 := Bound(64 << 20)
-	l1 := Limit()
-	if l1 == math.MaxInt64 || l1 < 64<<20 {
-		t.Fatalf("limit while bound: %d", l1)
+func TestDuringNestsAndRestores(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	r1 := During(50)
+	if got := Percent(); got != 50 {
+		t.Fatalf("while a work runs: %d", got)
 	}
-	r2 := Bound(256 << 20) // the higher headroom wins while both run
-	if l2 := Limit(); l2 <= l1 {
-		t.Errorf("second bound: %d, not above %d", l2, l1)
+	r2 := During(25) // the lower wins while both run
+	if got := Percent(); got != 25 {
+		t.Errorf("two works: %d", got)
+	}
+	r3 := During(80) // a higher one changes nothing
+	if got := Percent(); got != 25 {
+		t.Errorf("a third, higher: %d", got)
 	}
 	r1()
 	r1() // a second call does nothing
-	if Limit() == math.MaxInt64 {
-		t.Error("limit lifted while a bound is still active")
+	r3()
+	if got := Percent(); got != 25 {
+		t.Errorf("one still running: %d", got)
 	}
 	r2()
-	if got := Limit(); got != math.MaxInt64 {
-		t.Errorf("after both: %d, want no limit", got)
+	if got := Percent(); got != 100 {
+		t.Errorf("after all: %d, want 100", got)
 	}
-	// A limit set lower by the user (GOMEMLIMIT) is kept.
-	debug.SetMemoryLimit(8 << 20)
-	r := Bound(1 << 30)
-	if got := Limit(); got != 8<<20 {
-		t.Errorf("user's lower limit replaced: %d", got)
+	// A lower GOGC, or the collector off, is kept.
+	debug.SetGCPercent(10)
+	r := During(25)
+	if got := Percent(); got != 10 {
+		t.Errorf("a lower GOGC replaced: %d", got)
 	}
 	r()
-	if got := Limit(); got != 8<<20 {
-		t.Errorf("user's limit not restored: %d", got)
+	debug.SetGCPercent(-1)
+	r = During(25)
+	if got := Percent(); got != -1 {
+		t.Errorf("collector off, then: %d", got)
+	}
+	r()
+	if got := Percent(); got != -1 {
+		t.Errorf("collector off, after: %d", got)
 	}
 }
