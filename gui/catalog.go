@@ -270,9 +270,9 @@ func (t *catalogTab) loadSnapshot() {
 }
 
 // downloadGC is the collector's percent while a catalogue is downloaded, saved and indexed (see
-// memcap): the garbage between two collections stays a quarter of the live heap (100k rows:
-// extra peak +144-149 -> +33-47 MiB, at the cost of more collections: sync about +40 ms).
-const downloadGC = 25
+// memcap): the garbage between two collections stays under a sixth of the live heap (100k rows:
+// extra peak +144-149 -> +32-37 MiB, at the cost of more collections).
+const downloadGC = 15
 
 // downloadCatalog downloads the whole catalog (the service layer saves it) and indexes it, with
 // the heap's growth bounded while it runs; off the UI goroutine: it folds and sorts every row.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,7 +223,7 @@ func plainFilter(ix *catalogIndex, f catalogFilter) []int32 {
 	var out []int32
 	for i := range ix.rows {
 		s := ix.rows[i]
-		text := ix.blob[ix.starts[i]:ix.starts[i+1]]
+		text := foldText(strconv.FormatInt(s.Service, 10) + " " + s.ID + " " + s.Name + " " + s.Category + " " + s.Subcategory + " " + s.Type + " " + s.Description)
 		ok := (!f.InStock || s.Stock > 0) && (f.Category == "" || s.Category == f.Category) &&
 			(f.Kind == "" || (f.Kind == client.EntityProduct) == s.IsProduct()) &&
 			(f.MinPrice == nil || ix.price[i] != unknownPrice && ix.price[i] >= f.MinPrice.Shift(unitScale).IntPart())
