@@ -133,9 +133,6 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 	var size int64
 	var nChunks int
 	target := chunkTarget
-	if s.inMemory {
-		target = memChunkTarget
-	}
 	var one []byte
 	_ = eachChunk(c, rows, target, func(size int) []byte {
 		if cap(one) < size {
@@ -177,9 +174,8 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 		return SnapshotInfo{}, err
 	}
 
-	// A batch keeps its chunks until it is written (values in the value log count little against
-	// its size): one is written every batchBytes, so that the chunks are not all held at once, and
-	// the buffers of a batch written serve the next.
+	// A batch keeps its chunks until it is written: one is written every batchBytes, so that the
+	// chunks are not all held at once, and the buffers of a batch written serve the next.
 	wb := s.db.NewWriteBatch()
 	i, pending := 0, 0
 	var used, free [][]byte

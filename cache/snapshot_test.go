@@ -3,6 +3,8 @@ package cache
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -441,5 +443,51 @@ func TestInMemoryLargeCatalog(t *testing.T) {
 	got, _, err := s.Services("en")
 	if err != nil || len(got) != len(rows) || got[19999].Name != rows[19999].Name {
 		t.Fatalf("%d rows, %v", len(got), err)
+	}
+}
+
+// TestSavedCataloguesDoNotPileUpOnDisk: saving changed catalogues again and again keeps the
+// store's files bounded — the space of the generations replaced is given back. (Chunks large
+// enough for Badger's value log were not: each save kept its bytes.)
+func TestSavedCataloguesDoNotPileUpOnDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes about 120 MB")
+	}
+	dir := t.TempDir()
+	s := diskStore(t, dir, testKey(t))
+	defer s.Close()
+	var snap int64
+	for i := range 14 {
+		info, err := s.SaveServices("en", time.Now(), genServices(40000, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap = max(snap, info.Bytes)
+		time.Sleep(50 * time.Millisecond) // the generation before is deleted in the background
+		if err := s.RunGC(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var vlog, sst int64
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch filepath.Ext(p) {
+		case ".vlog":
+			vlog += info.Size()
+		case ".sst":
+			sst += info.Size()
+		}
+		return nil
+	})
+	// The value log's files are made at twice their size (64 MiB); the tables hold a few
+	// generations at most before compaction.
+	if vlog > 128<<20+2*snap || sst > 4*snap {
+		t.Errorf("after 14 saves of %d bytes: value log %d MiB, tables %d MiB", snap, vlog>>20, sst>>20)
 	}
 }
