@@ -389,22 +389,12 @@ func (s *session) show(r *profileRun) {
 		s.mu.Unlock()
 		s.clip.SetClearAfter(p.ClearAfter)
 	})
-	switch {
-	case s.desk.bus && started.IsZero():
+	if s.desk.bus {
+		// The first view's before the app runs: Fyne starts the tray only if it was set up
+		// before its loop began, and quitting with one set up but not started panics.
 		s.ui.SetupTray()
 		s.ui.SetTrayHost(s.trayHost)
-	case s.desk.bus:
-		// At start the tray (its D-Bus registration: about 90 ms of the UI goroutine) waits for
-		// the catalog's first rows; until then closing the window minimises it.
-		s.ui.NoTray()
-		ui := s.ui
-		ui.AfterFirstRows(func() {
-			if s.ui == ui {
-				ui.SetupTray()
-				ui.SetTrayHost(s.trayHost)
-			}
-		})
-	default:
+	} else {
 		s.ui.NoTray() // Fyne's tray would fail to register, and crash at quit without a bus
 	}
 	s.clearOnClose(s.win)

@@ -306,7 +306,6 @@ func (t *catalogTab) load(ctx context.Context) {
 		t.progress.Hide()
 		t.refresh.Enable()
 		if err != nil {
-			t.ui.markFirstRows() // none to come
 			switch {
 			case t.index == nil:
 				t.msg.show(fmt.Sprintf(tr.L("Could not load the catalog: %s"), describeErrorAt(err, t.ui.host())), tr.L("Try again"), func() {
@@ -353,7 +352,6 @@ func (t *catalogTab) load(ctx context.Context) {
 // logShown logs when the first rows were shown, from the process start (Deps.Started), so the
 // time to a usable window can be checked from outside. UI goroutine only.
 func (t *catalogTab) logShown(what string, rows int, detail string) {
-	t.ui.markFirstRows()
 	if t.ui.deps.Started.IsZero() {
 		return
 	}

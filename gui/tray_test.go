@@ -200,25 +200,3 @@ func TestCloseOnAPrivateSessionBus(t *testing.T) {
 		t.Fatal("not hidden with a tray host on the bus")
 	}
 }
-
-// TestAfterFirstRows: work put off until the catalog's first rows runs once they are shown (or
-// the catalog failed to get any), not before.
-func TestAfterFirstRows(t *testing.T) {
-	env := accounttest.New(t, failingAPI{})
-	u := New(test.NewTempApp(t), testDeps(t, env.Svc, false))
-	ran := make(chan struct{})
-	u.AfterFirstRows(func() { close(ran) })
-	select {
-	case <-ran:
-		t.Fatal("ran before the first rows")
-	case <-time.After(100 * time.Millisecond):
-	}
-	u.markFirstRows()
-	u.markFirstRows() // twice is fine
-	select {
-	case <-ran:
-	case <-time.After(afterFirstRowsWait / 2):
-		t.Fatal("did not run after the first rows")
-	}
-	u.Wait()
-}

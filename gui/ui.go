@@ -174,10 +174,6 @@ type UI struct {
 	// async runs f off the UI goroutine; tests make it synchronous. Wait waits for them.
 	async func(f func())
 	bg    sync.WaitGroup
-	// firstRows is closed once the catalog has shown its first rows or failed to get any
-	// (AfterFirstRows).
-	firstRows     chan struct{}
-	firstRowsOnce sync.Once
 	// eventListeners get every event of the service layer after the tabs (events.go).
 	eventListeners []func(account.Event)
 	// desk is the desktop app when it has a system tray (tray.go); unseen: its icon is badged.
@@ -252,7 +248,7 @@ func New(a fyne.App, d Deps) *UI {
 		d.AfterFunc = func(dur time.Duration, f func()) func() bool { return time.AfterFunc(dur, f).Stop }
 	}
 	a.SetIcon(assets.Icon)
-	u := &UI{app: a, deps: d, tray: d.Account, firstRows: make(chan struct{})}
+	u := &UI{app: a, deps: d, tray: d.Account}
 	if d.Tray != nil {
 		u.tray = d.Tray
 	}
@@ -316,29 +312,6 @@ func New(a fyne.App, d Deps) *UI {
 	u.showWelcomeIfNeeded()
 	return u
 }
-
-// afterFirstRowsWait is how long AfterFirstRows waits at most.
-const afterFirstRowsWait = 2 * time.Second
-
-// AfterFirstRows runs fn on the UI goroutine once the catalog has shown its first rows or failed
-// to get any, or after afterFirstRowsWait: for work the first frame need not wait for. Not at all
-// when the window's work ends first.
-func (u *UI) AfterFirstRows(fn func()) {
-	u.bg.Go(func() {
-		t := time.NewTimer(afterFirstRowsWait)
-		defer t.Stop()
-		select {
-		case <-u.firstRows:
-		case <-t.C:
-		case <-u.deps.Context.Done():
-			return
-		}
-		fyne.Do(fn)
-	})
-}
-
-// markFirstRows says the catalog has shown its first rows, or failed to get any.
-func (u *UI) markFirstRows() { u.firstRowsOnce.Do(func() { close(u.firstRows) }) }
 
 // Wait waits for the window's background work to end: call it once the session's context is
 // cancelled, before the store closes.
