@@ -59,6 +59,8 @@ func (u *UI) applyFeatures() {
 			u.tabs.Remove(item)
 		}
 	}
+	// Removing the selected tab shows the one that takes its place without OnSelected.
+	u.attach(u.tabs.Selected())
 }
 
 // probeFeatures asks the panel once what it offers, then hides what it lacks.

@@ -174,6 +174,8 @@ type UI struct {
 	// async runs f off the UI goroutine; tests make it synchronous. Wait waits for them.
 	async func(f func())
 	bg    sync.WaitGroup
+	// unbuilt holds the content of the tabs not selected yet: a tab gets it when first shown.
+	unbuilt map[*container.TabItem]fyne.CanvasObject
 	// eventListeners get every event of the service layer after the tabs (events.go).
 	eventListeners []func(account.Event)
 	// desk is the desktop app when it has a system tray (tray.go); unseen: its icon is badged.
@@ -275,16 +277,12 @@ func New(a fyne.App, d Deps) *UI {
 	)
 	// The tabs not shown first get their content when first selected: the window's first layout
 	// then measures the catalog only (measuring every tab took 95-130 ms of the first frame).
-	lazy := map[*container.TabItem]fyne.CanvasObject{}
+	u.unbuilt = map[*container.TabItem]fyne.CanvasObject{}
 	for _, ti := range []*container.TabItem{u.shops.item, u.orders.item, u.sms.item, u.balance.item} {
-		lazy[ti], ti.Content = ti.Content, container.NewStack()
+		u.unbuilt[ti], ti.Content = ti.Content, container.NewStack()
 	}
 	u.tabs.OnSelected = func(ti *container.TabItem) {
-		if c, ok := lazy[ti]; ok {
-			delete(lazy, ti)
-			ti.Content = c
-			u.tabs.Refresh()
-		}
+		u.attach(ti)
 		if ti == u.shops.item {
 			u.shops.ensureLoaded()
 		}
@@ -311,6 +309,15 @@ func New(a fyne.App, d Deps) *UI {
 	escClosesDialogs(u.win)
 	u.showWelcomeIfNeeded()
 	return u
+}
+
+// attach gives tab ti its content if it has not had it yet (see unbuilt). UI goroutine only.
+func (u *UI) attach(ti *container.TabItem) {
+	if c, ok := u.unbuilt[ti]; ok && ti != nil {
+		delete(u.unbuilt, ti)
+		ti.Content = c
+		u.tabs.Refresh()
+	}
 }
 
 // Wait waits for the window's background work to end: call it once the session's context is

@@ -442,3 +442,23 @@ func holds(root, obj fyne.CanvasObject) bool {
 	}
 	return false
 }
+
+// noSMSPanel is a service whose panel turned out to have no SMS numbers.
+type noSMSPanel struct{ *account.Service }
+
+func (noSMSPanel) Supports(f account.Feature) bool { return f != account.FeatureSMS }
+
+// TestTabTakingTheSelectedPlaceIsBuilt: when the selected tab is removed (the panel has no SMS),
+// the tab shown in its place has its content, though it was never selected.
+func TestTabTakingTheSelectedPlaceIsBuilt(t *testing.T) {
+	env := accounttest.New(t, failingAPI{})
+	u := New(test.NewTempApp(t), testDeps(t, noSMSPanel{env.Svc}, false))
+	u.tabs.Select(u.sms.item)
+	u.applyFeatures()
+	if got := u.tabs.Selected(); got != u.balance.item {
+		t.Fatalf("selected after the SMS tab went: %v", got.Text)
+	}
+	if !holds(u.balance.item.Content, u.balance.refresh) {
+		t.Error("the Balance tab, shown in the SMS tab's place, is empty")
+	}
+}

@@ -390,4 +390,10 @@ func TestSharedEndpoint(t *testing.T) {
 	if st := lh.p.Stats(); st.Stretch != 1 {
 		t.Errorf("alone again: stretch %.3f", st.Stretch)
 	}
+	lh.stop() // a poller that stops leaves the share
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if len(sh.demand) != 0 {
+		t.Errorf("%d pollers still counted after the last stopped", len(sh.demand))
+	}
 }

@@ -68,11 +68,11 @@ func earliest(a, b time.Time) time.Time {
 }
 
 func (l *loop) shutdown() error {
-	if sh := l.p.opts.Share; sh != nil {
-		sh.leave(l)
-	}
 	for l.inFlight > 0 {
 		l.handle(<-l.results)
+	}
+	if sh := l.p.opts.Share; sh != nil {
+		sh.leave(l) // after the last results: a 429 among them works the stretch out again
 	}
 	l.publish()
 	return l.fatal
