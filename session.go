@@ -390,8 +390,9 @@ func (s *session) show(r *profileRun) {
 		s.clip.SetClearAfter(p.ClearAfter)
 	})
 	if s.desk.bus {
-		// The first view's before the app runs: Fyne starts the tray only if it was set up
-		// before its loop began, and quitting with one set up but not started panics.
+		// At once, not later: the first view is shown before the app runs, and Fyne starts the
+		// tray only if it was set up before its loop began (quitting with one set up but not
+		// started panics).
 		s.ui.SetupTray()
 		s.ui.SetTrayHost(s.trayHost)
 	} else {

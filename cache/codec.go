@@ -434,30 +434,33 @@ func decodeChunk[T any](c *rowCodec[T], chunk []byte, dst []T) ([]T, error) {
 // point into it).
 // chunkRows is the number of rows a chunk says it holds (decodeChunkString checks the rest).
 func chunkRows(chunk string) (int, error) {
-	r := &rbuf{s: chunk}
-	r.byte1()
-	r.byte1()
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(chunk)) {
-		return 0, errShort
+	_, n, err := chunkHeader(&rbuf{s: chunk})
+	return n, err
+}
+
+// chunkHeader reads a chunk's version, kind and row count.
+func chunkHeader(r *rbuf) (tag byte, n int, err error) {
+	r.ver, tag = r.byte1(), r.byte1()
+	rows := r.uvarint()
+	if r.err != nil || rows > uint64(len(r.s)) {
+		return 0, 0, errShort
 	}
-	return int(n), nil
+	return tag, int(rows), nil
 }
 
 func decodeChunkString[T any](c *rowCodec[T], chunk string, dst []T) ([]T, error) {
 	r := &rbuf{s: chunk}
-	if r.ver = r.byte1(); r.ver < minChunkVersion || r.ver > chunkVersion {
+	t, n, err := chunkHeader(r)
+	switch {
+	case r.ver < minChunkVersion || r.ver > chunkVersion:
 		return dst, errors.New("unknown chunk version")
-	}
-	if t := r.byte1(); t != c.tag {
+	case t != c.tag:
 		return dst, errors.New("chunk of another kind")
-	}
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(chunk)) {
-		return dst, errShort
+	case err != nil:
+		return dst, err
 	}
 	base := len(dst)
-	dst = slices.Grow(dst, int(n))[:base+int(n)]
+	dst = slices.Grow(dst, n)[:base+n]
 	for i := base; i < len(dst); i++ {
 		c.dec(r, &dst[i])
 	}

@@ -132,9 +132,8 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 	h := sha256.New()
 	var size int64
 	var nChunks int
-	target := chunkTarget
 	var one []byte
-	_ = eachChunk(c, rows, target, func(size int) []byte {
+	_ = eachChunk(c, rows, chunkTarget, func(size int) []byte {
 		if cap(one) < size {
 			one = make([]byte, 0, size+size/8)
 		}
@@ -188,7 +187,7 @@ func saveSnapshot[T any](s *Store, c *rowCodec[T], lang, scope string, fetched t
 		}
 		return nil
 	}
-	if err := eachChunk(c, rows, target, get, func(ch []byte) error {
+	if err := eachChunk(c, rows, chunkTarget, get, func(ch []byte) error {
 		if pending >= batchBytes {
 			if err := wb.Flush(); err != nil {
 				return err

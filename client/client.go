@@ -628,14 +628,7 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // of the body; the text before it is returned as junk, for the log. When there is no such
 // document the body is returned as it came, for the not-JSON error to show.
 func jsonBody(b []byte) (doc, junk []byte) {
-	i := 0
-	for {
-		i = skipWS(b, i)
-		if !bytes.HasPrefix(b[i:], utf8BOM) {
-			break
-		}
-		i += len(utf8BOM)
-	}
+	i := skipBOMs(b)
 	if i >= len(b) {
 		return b, nil
 	}
@@ -816,16 +809,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 // read sends a read action, retrying what is safe to retry, and hands the answer to decode.
 func (c *Client) read(ctx context.Context, action string, params url.Values, decode func([]byte) error) error {
-	if c.key == "" {
-		return fmt.Errorf("%w (%s)", ErrMissingAPIKey, action)
-	}
-	ctx, cancel := c.callContext(ctx)
-	defer cancel()
-	return markTimeout(ctx, c.readLoop(ctx, action, params, decode, nil))
+	return c.readCatalog(ctx, action, params, decode, nil)
 }
 
 // readCatalog is read for a catalogue action: a large answer is decoded by stream as it arrives
-// (see streamAbove), any other by decode.
+// (see streamAbove), any other by decode. A nil stream is read.
 func (c *Client) readCatalog(ctx context.Context, action string, params url.Values, decode func([]byte) error, stream *catalogStream) error {
 	if c.key == "" {
 		return fmt.Errorf("%w (%s)", ErrMissingAPIKey, action)

@@ -56,7 +56,7 @@ func streamable(head []byte, key string) bool {
 	return false
 }
 
-// skipBOMs skips white space and UTF-8 byte order marks, as jsonBody does.
+// skipBOMs is where b's text starts after white space and UTF-8 byte order marks.
 func skipBOMs(b []byte) int {
 	i := 0
 	for {

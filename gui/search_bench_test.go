@@ -137,30 +137,7 @@ func TestSearchTable(t *testing.T) {
 // (read, index: the first frame's rows); and the Go heap the loaded catalog and its index hold,
 // after GC, over the heap before (the least of three).
 func syncAndOpen(t *testing.T, n int) (sync, open time.Duration, heap, peak uint64) {
-	srv, err := sandbox.New(sandbox.Options{Services: n, Seed: 9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The answer is made once and replayed, so that the server's own work on it (in this
-	// process) is not counted in the client's peak.
-	var answer []byte
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if answer == nil {
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, r)
-			answer = rec.Body.Bytes()
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(answer)
-	}))
-	defer hs.Close()
-	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := api.AllServices(t.Context(), client.ServicesParams{}, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	api := replayedCatalog(t, n)
 	dir := t.TempDir()
 	env := accounttest.OpenDir(t, dir, api)
 	runtime.GC()
@@ -218,6 +195,47 @@ func syncAndOpen(t *testing.T, n int) (sync, open time.Duration, heap, peak uint
 		}
 	}
 	return sync, open, heap, peak
+}
+
+// replayedCatalog is a client of a sandbox of n rows whose catalogue answer is made once (asked
+// here) and then replayed, so that the server's own work on it, in this process, is not counted
+// in the client's time and peak.
+func replayedCatalog(tb testing.TB, n int) *client.Client {
+	tb.Helper()
+	srv, err := sandbox.New(sandbox.Options{Services: n, Seed: 9})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var answer []byte
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answer == nil {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, r)
+			answer = rec.Body.Bytes()
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	tb.Cleanup(hs.Close)
+	api, err := client.New(client.WithEndpoint(hs.URL+"/api/v2"), client.WithAPIKey(srv.Key()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := api.AllServices(tb.Context(), client.ServicesParams{}, 0, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return api
+}
+
+// BenchmarkSync100k is a refresh of 100,000 rows as the catalog tab makes it (download, save,
+// index), the answer replayed.
+func BenchmarkSync100k(b *testing.B) {
+	env := accounttest.OpenDir(b, b.TempDir(), replayedCatalog(b, 100_000))
+	for b.Loop() {
+		if _, _, err := downloadCatalog(b.Context(), env.Svc); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // sampleHeap samples the Go heap every 2 ms until stop; high is the highest seen.

@@ -11,6 +11,7 @@ package memcap
 
 import (
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 )
 
@@ -26,8 +27,7 @@ var (
 func During(percent int) (release func()) {
 	mu.Lock()
 	if active == 0 {
-		before = debug.SetGCPercent(-1)
-		debug.SetGCPercent(before)
+		before = Percent()
 		current = before
 	}
 	active++
@@ -48,9 +48,12 @@ func During(percent int) (release func()) {
 	}
 }
 
-// Percent is the collector's percent now (negative: off).
+// Percent is the collector's percent now (negative: off), read without setting it.
 func Percent() int {
-	p := debug.SetGCPercent(-1)
-	debug.SetGCPercent(p)
-	return p
+	m := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindUint64 {
+		return 100 // not reported: the default
+	}
+	return int(int64(m[0].Value.Uint64())) // off (-1) comes as its two's complement
 }
